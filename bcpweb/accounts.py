@@ -1,0 +1,92 @@
+"""Second factor (TOTP): set-up for everyone, required for HQ and admin roles."""
+
+import segno
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods
+from django_otp import devices_for_user, login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("6-digit code from your authenticator app"),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
+        ),
+    )
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return "/"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup(request):
+    device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"].strip()):
+            device.confirmed = True
+            device.save(update_fields=["confirmed"])
+            otp_login(request, device)
+            return redirect(_next_url(request))
+        form.add_error("token", _("That code is not valid. Check the time on your phone."))
+    qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000")
+    return render(
+        request,
+        "registration/otp_setup.html",
+        {"form": form, "qr_svg": qr_svg, "secret": _base32(device), "next": _next_url(request)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify(request):
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        token = form.cleaned_data["token"].strip()
+        for device in devices_for_user(request.user, confirmed=True):
+            if device.verify_token(token):
+                otp_login(request, device)
+                return redirect(_next_url(request))
+        form.add_error("token", _("That code is not valid. Check the time on your phone."))
+    return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})
+
+
+def _base32(device) -> str:
+    from base64 import b32encode
+
+    return b32encode(device.bin_key).decode()
+
+
+@login_required
+def account(request):
+    from django_otp import user_has_device
+
+    from organizations import permissions
+
+    roles = sorted(request.user.groups.values_list("name", flat=True))
+    org_roles = permissions.organization_roles(request.user)
+    if org_roles:
+        from organizations.models import Organization
+
+        codes = dict(Organization.objects.filter(pk__in=org_roles).values_list("pk", "code"))
+        for pk, names in sorted(org_roles.items(), key=lambda kv: codes.get(kv[0], "")):
+            roles.extend(f"{n} @ {codes.get(pk, pk)}" for n in sorted(names))
+    return render(
+        request,
+        "registration/account.html",
+        {"roles": roles, "has_device": user_has_device(request.user, confirmed=True)},
+    )

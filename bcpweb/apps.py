@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BcpwebConfig(AppConfig):
+    name = "bcpweb"
+    verbose_name = "BCP WEB"

@@ -1,0 +1,86 @@
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from organizations import permissions
+
+logger = logging.getLogger(__name__)
+
+# Pages a user may reach while the second factor is still missing or unverified.
+_TWO_FACTOR_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
+
+
+class TwoFactorMiddleware:
+    """Sends a logged-in user to verify (or, for HQ and admin roles, set up) TOTP first.
+
+    API calls with a token are machine credentials and skip this; API calls on a browser
+    session get a JSON 403 instead of a redirect.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        target = self._pending_step(request)
+        if target is None:
+            return self.get_response(request)
+        if request.path.startswith("/api/"):
+            if request.headers.get("Authorization", "").startswith("Token "):
+                return self.get_response(request)
+            return JsonResponse(
+                {"detail": _("Two-factor verification required."),
+                 "message": _("Two-factor verification required.")},
+                status=403,
+            )
+        return redirect(f"{reverse(target)}?next={request.get_full_path()}")
+
+    def _pending_step(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if request.path.startswith(_TWO_FACTOR_OPEN_PREFIXES):
+            return None
+        if user.is_verified():
+            return None
+        from django_otp import user_has_device
+
+        if user_has_device(user, confirmed=True):
+            return "otp_verify"
+        if settings.OTP_REQUIRED and permissions.requires_two_factor(user):
+            return "otp_setup"
+        return None
+
+
+class DatabaseUnavailableMiddleware:
+    """PostgreSQL down: a clean 503 page (or JSON) instead of a stack trace."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.error("database unavailable: %s", exception)
+        return database_unavailable_response(request)
+
+
+def database_unavailable_response(request):
+    message = _("The service is temporarily unavailable. Please try again shortly.")
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"detail": message, "message": message}, status=503)
+    else:
+        response = HttpResponse(
+            render_to_string("503.html", {"message": message}), status=503
+        )
+    response["Retry-After"] = "30"
+    return response

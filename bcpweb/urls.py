@@ -1,0 +1,36 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from organizations import api as organizations_api
+
+from . import accounts, errors, health
+
+api_v1 = [
+    path("organizations/", organizations_api.OrganizationList.as_view(), name="api_organizations"),
+]
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/me/", accounts.account, name="account"),
+    path("accounts/otp/setup/", accounts.otp_setup, name="otp_setup"),
+    path("accounts/otp/verify/", accounts.otp_verify, name="otp_verify"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("", include("organizations.urls")),
+    path("", include("bulletin.urls")),
+    path("", include("emergency_hq.urls")),
+    path("", include("status_board.urls")),
+]
+
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

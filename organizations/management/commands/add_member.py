@@ -1,0 +1,31 @@
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+
+from organizations import permissions, services
+
+
+class Command(BaseCommand):
+    help = "Create or update a user and give it a role (reporter/viewer need --org)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("username")
+        parser.add_argument("--role", required=True, help=", ".join(permissions.ALL_ROLES))
+        parser.add_argument("--org", dest="organization", help="organization code")
+        parser.add_argument("--password")
+        parser.add_argument("--email")
+
+    def handle(self, *args, username, role, organization, password, email, **options):
+        try:
+            user, created = services.member_add(
+                actor=services.system_actor(),
+                username=username,
+                role=role,
+                organization_code=organization,
+                password=password,
+                email=email,
+            )
+        except ValidationError as error:
+            raise CommandError("; ".join(error.messages)) from error
+        verb = "created" if created else "updated"
+        where = f" of {organization.upper()}" if organization else ""
+        self.stdout.write(self.style.SUCCESS(f"{verb} {user.username}: {role}{where}"))

@@ -1,0 +1,190 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import permissions, selectors, services
+from .forms import BcpProfileForm, ContactForm, WebhookForm
+from .models import Contact, WebhookEndpoint
+from .permissions import Action
+
+PROFILE_REVIEW_OVERDUE_DAYS = 365
+
+
+def _organization_for(request, code: str, action: Action):
+    """The organization, 404 when invisible, 403 when visible but not allowed."""
+    organization = selectors.organization_get_visible(user=request.user, code=code)
+    permissions.require(request.user, action, organization)
+    return organization
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def my_organizations(request):
+    organizations = selectors.organizations_of_user(user=request.user).order_by("code")
+    roles = permissions.organization_roles(request.user)
+    rows = [(org, sorted(roles.get(org.pk, ()))) for org in organizations]
+    return render(request, "organizations/organization_mine.html", {"rows": rows})
+
+
+@login_required
+def contact_list(request, code):
+    organization = _organization_for(request, code, Action.VIEW_CONTACTS)
+    return render(
+        request,
+        "organizations/contact_list.html",
+        {
+            "organization": organization,
+            "tree": selectors.contact_tree(user=request.user, organization=organization),
+            "webhooks": organization.webhooks.all(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def contact_edit(request, code, contact_id=None):
+    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
+    contact = None
+    if contact_id is not None:
+        contact = get_object_or_404(Contact, pk=contact_id, organization=organization)
+    form = ContactForm(request.POST or None, instance=contact, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_save(actor=request.user, contact=form.instance)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("contact_list", code=organization.code)
+    return render(
+        request,
+        "organizations/contact_form.html",
+        {"organization": organization, "form": form, "contact": contact},
+    )
+
+
+@login_required
+@require_POST
+def contact_delete(request, code, contact_id):
+    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
+    contact = get_object_or_404(Contact, pk=contact_id, organization=organization)
+    services.contact_delete(actor=request.user, contact=contact)
+    messages.success(request, _("Contact removed."))
+    return redirect("contact_list", code=organization.code)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def webhook_edit(request, code, webhook_id=None):
+    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
+    webhook = None
+    if webhook_id is not None:
+        webhook = get_object_or_404(WebhookEndpoint, pk=webhook_id, organization=organization)
+    form = WebhookForm(request.POST or None, instance=webhook, organization=organization)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.webhook_save(actor=request.user, webhook=form.instance)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Webhook saved."))
+            return redirect("contact_list", code=organization.code)
+    return render(
+        request,
+        "organizations/webhook_form.html",
+        {"organization": organization, "form": form, "webhook": webhook},
+    )
+
+
+@login_required
+@require_POST
+def webhook_delete(request, code, webhook_id):
+    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
+    webhook = get_object_or_404(WebhookEndpoint, pk=webhook_id, organization=organization)
+    services.webhook_delete(actor=request.user, webhook=webhook)
+    messages.success(request, _("Webhook removed."))
+    return redirect("contact_list", code=organization.code)
+
+
+@login_required
+def bcp_profile_detail(request, code):
+    organization = _organization_for(request, code, Action.VIEW_PROFILE)
+    profile = selectors.bcp_profile_of(user=request.user, organization=organization)
+    return render(
+        request,
+        "organizations/bcp_profile_detail.html",
+        {
+            "organization": organization,
+            "profile": profile,
+            "functions": organization.organization_functions.select_related("function"),
+            "can_edit": permissions.can(request.user, Action.MANAGE_PROFILE, organization),
+            "overdue": _review_overdue(profile),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bcp_profile_edit(request, code):
+    organization = _organization_for(request, code, Action.MANAGE_PROFILE)
+    profile = selectors.bcp_profile_of(user=request.user, organization=organization)
+    functions = list(organization.organization_functions.select_related("function"))
+    form = BcpProfileForm(request.POST or None, instance=profile, functions=functions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                services.bcp_profile_update(
+                    actor=request.user,
+                    organization=organization,
+                    data=form.profile_data(),
+                    function_rtos=form.function_rtos(),
+                )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("BCP profile saved."))
+            return redirect("bcp_profile_detail", code=organization.code)
+    return render(
+        request,
+        "organizations/bcp_profile_form.html",
+        {"organization": organization, "form": form},
+    )
+
+
+def _review_overdue(profile) -> bool:
+    reviewed = profile.plan_reviewed_on
+    if reviewed is None:
+        return True
+    return (timezone.localdate() - reviewed).days > PROFILE_REVIEW_OVERDUE_DAYS
+
+
+@login_required
+def bcp_profile_overview(request):
+    organizations = selectors.bcp_profiles_overview(user=request.user)
+    rows = []
+    for org in organizations:
+        profile = getattr(org, "bcp_profile", None)
+        rows.append((org, profile, profile is None or _review_overdue(profile)))
+    return render(
+        request,
+        "organizations/bcp_profile_overview.html",
+        {"rows": rows, "overdue_count": sum(1 for r in rows if r[2])},
+    )
+
+
+@login_required
+def manage_home(request):
+    permissions.require(request.user, Action.ADMINISTER)
+    return render(request, "organizations/manage_home.html")
