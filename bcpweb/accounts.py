@@ -8,7 +8,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from django_otp import devices_for_user, login as otp_login
+from django_otp import devices_for_user
+from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
@@ -62,7 +63,9 @@ def otp_verify(request):
                 otp_login(request, device)
                 return redirect(_next_url(request))
         form.add_error("token", _("That code is not valid. Check the time on your phone."))
-    return render(request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)})
+    return render(
+        request, "registration/otp_verify.html", {"form": form, "next": _next_url(request)}
+    )
 
 
 def _base32(device) -> str:

@@ -2,10 +2,9 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -35,8 +34,10 @@ class TwoFactorMiddleware:
             if request.headers.get("Authorization", "").startswith("Token "):
                 return self.get_response(request)
             return JsonResponse(
-                {"detail": _("Two-factor verification required."),
-                 "message": _("Two-factor verification required.")},
+                {
+                    "detail": _("Two-factor verification required."),
+                    "message": _("Two-factor verification required."),
+                },
                 status=403,
             )
         return redirect(f"{reverse(target)}?next={request.get_full_path()}")
@@ -79,8 +80,6 @@ def database_unavailable_response(request):
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message, "message": message}, status=503)
     else:
-        response = HttpResponse(
-            render_to_string("503.html", {"message": message}), status=503
-        )
+        response = HttpResponse(render_to_string("503.html", {"message": message}), status=503)
     response["Retry-After"] = "30"
     return response

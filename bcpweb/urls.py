@@ -17,7 +17,11 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/me/", accounts.account, name="account"),
     path("accounts/otp/setup/", accounts.otp_setup, name="otp_setup"),
     path("accounts/otp/verify/", accounts.otp_verify, name="otp_verify"),

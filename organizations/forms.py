@@ -8,8 +8,16 @@ class ContactForm(forms.ModelForm):
     class Meta:
         model = Contact
         fields = [
-            "name", "title", "email", "phone", "sms_number", "language",
-            "order", "parent", "active", "notes",
+            "name",
+            "title",
+            "email",
+            "phone",
+            "sms_number",
+            "language",
+            "order",
+            "parent",
+            "active",
+            "notes",
         ]
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "off", "inputmode": "email"}),
@@ -43,10 +51,18 @@ class BcpProfileForm(forms.ModelForm):
     class Meta:
         model = BcpProfile
         fields = [
-            "plan_version", "plan_reviewed_on", "hq_location", "hq_alternate_location",
-            "backup_site_kind", "backup_site_location", "backup_site_distance_km",
-            "data_backup_frequency", "data_backup_offsite", "last_restore_test_on",
-            "last_internal_drill_on", "notes",
+            "plan_version",
+            "plan_reviewed_on",
+            "hq_location",
+            "hq_alternate_location",
+            "backup_site_kind",
+            "backup_site_location",
+            "backup_site_distance_km",
+            "data_backup_frequency",
+            "data_backup_offsite",
+            "last_restore_test_on",
+            "last_internal_drill_on",
+            "notes",
         ]
         widgets = {
             "plan_reviewed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -61,7 +77,10 @@ class BcpProfileForm(forms.ModelForm):
         for of in functions:
             name = f"rto_{of.pk}"
             self.fields[name] = forms.IntegerField(
-                label=of.function.name, required=False, min_value=0, max_value=60 * 24 * 30,
+                label=of.function.name,
+                required=False,
+                min_value=0,
+                max_value=60 * 24 * 30,
                 initial=of.rto_minutes,
                 help_text=_("minutes (blank: default %(default)s)")
                 % {"default": of.function.default_rto_minutes or "—"},

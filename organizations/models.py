@@ -116,7 +116,9 @@ class BusinessFunction(BilingualName, models.Model):
     name_ja = models.CharField(_("name (Japanese)"), max_length=100)
     name_en = models.CharField(_("name (English)"), max_length=100)
     default_kinds = models.JSONField(
-        _("default for kinds"), default=list, blank=True,
+        _("default for kinds"),
+        default=list,
+        blank=True,
         help_text=_("Organization kinds that report this function by default."),
     )
     default_rto_minutes = models.PositiveIntegerField(
@@ -142,7 +144,9 @@ class OrganizationFunction(models.Model):
         BusinessFunction, on_delete=models.PROTECT, related_name="organization_functions"
     )
     rto_minutes = models.PositiveIntegerField(
-        _("RTO (minutes)"), null=True, blank=True,
+        _("RTO (minutes)"),
+        null=True,
+        blank=True,
         help_text=_("Recovery time objective for this function."),
     )
     history = HistoricalRecords()
@@ -162,7 +166,9 @@ class OrganizationFunction(models.Model):
 
     @property
     def effective_rto_minutes(self) -> int | None:
-        return self.rto_minutes if self.rto_minutes is not None else self.function.default_rto_minutes
+        return (
+            self.rto_minutes if self.rto_minutes is not None else self.function.default_rto_minutes
+        )
 
 
 class Contact(models.Model):
@@ -183,8 +189,12 @@ class Contact(models.Model):
         _("order"), default=1, help_text=_("1 is called first; higher numbers are escalation.")
     )
     parent = models.ForeignKey(
-        "self", verbose_name=_("reports to"), on_delete=models.SET_NULL,
-        null=True, blank=True, related_name="children",
+        "self",
+        verbose_name=_("reports to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
     )
     active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
@@ -206,7 +216,8 @@ class WebhookEndpoint(models.Model):
     )
     url = models.URLField(_("URL"), max_length=500)
     secret = models.CharField(
-        _("signing secret"), max_length=128,
+        _("signing secret"),
+        max_length=128,
         help_text=_("Used to sign each request with HMAC-SHA256."),
     )
     active = models.BooleanField(_("active"), default=True)
@@ -235,7 +246,9 @@ class BcpProfile(models.Model):
         _("alternate headquarters location"), max_length=200, blank=True
     )
     backup_site_kind = models.CharField(
-        _("backup site"), max_length=16, choices=BackupSiteKind.choices,
+        _("backup site"),
+        max_length=16,
+        choices=BackupSiteKind.choices,
         default=BackupSiteKind.NONE,
     )
     backup_site_location = models.CharField(_("backup site location"), max_length=200, blank=True)
@@ -243,8 +256,10 @@ class BcpProfile(models.Model):
         _("distance from head office (km)"), null=True, blank=True
     )
     data_backup_frequency = models.CharField(
-        _("critical-data backup frequency"), max_length=16,
-        choices=BackupFrequency.choices, blank=True,
+        _("critical-data backup frequency"),
+        max_length=16,
+        choices=BackupFrequency.choices,
+        blank=True,
     )
     data_backup_offsite = models.BooleanField(_("backups kept off-site"), default=False)
     last_restore_test_on = models.DateField(_("last restore test"), null=True, blank=True)
@@ -252,7 +267,10 @@ class BcpProfile(models.Model):
     notes = models.TextField(_("notes"), blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     history = HistoricalRecords()

@@ -58,9 +58,7 @@ def roles_ensure() -> None:
     for name in permissions.MARKET_ROLES:
         Group.objects.get_or_create(name=name)
     admin_group = Group.objects.get(name=permissions.JSDA_ADMIN)
-    admin_group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=_ADMIN_APPS)
-    )
+    admin_group.permissions.set(Permission.objects.filter(content_type__app_label__in=_ADMIN_APPS))
 
 
 @transaction.atomic
@@ -115,9 +113,7 @@ def member_add(
             raise ValidationError(_("The role %(role)s needs --org CODE.") % {"role": role})
         organization = Organization.objects.filter(code=organization_code.upper()).first()
         if organization is None:
-            raise ValidationError(
-                _("Unknown organization: %(code)s") % {"code": organization_code}
-            )
+            raise ValidationError(_("Unknown organization: %(code)s") % {"code": organization_code})
     user, created = User.objects.get_or_create(username=username)
     if email is not None:
         from django.core.validators import validate_email
@@ -147,7 +143,9 @@ def organization_save(*, actor, organization: Organization, with_default_functio
         organization_functions_set(
             actor=actor,
             organization=organization,
-            functions={f.code: f.default_rto_minutes for f in default_functions_for(organization.kind)},
+            functions={
+                f.code: f.default_rto_minutes for f in default_functions_for(organization.kind)
+            },
         )
     return organization
 
@@ -161,7 +159,10 @@ def organization_functions_set(
     unknown = sorted(set(functions) - set(catalogue))
     if unknown:
         raise ValidationError(_("Unknown function: %(codes)s") % {"codes": ", ".join(unknown)})
-    current = {of.function.code: of for of in organization.organization_functions.select_related("function")}
+    current = {
+        of.function.code: of
+        for of in organization.organization_functions.select_related("function")
+    }
     for code, of in current.items():
         if code not in functions:
             attribute(of, actor)
@@ -182,7 +183,9 @@ def _check_parent(contact: Contact) -> None:
     if parent is None:
         return
     if parent.organization_id != contact.organization_id:
-        raise ValidationError({"parent": _("The parent must be a contact of the same organization.")})
+        raise ValidationError(
+            {"parent": _("The parent must be a contact of the same organization.")}
+        )
     seen = {contact.pk} if contact.pk else set()
     while parent is not None:
         if parent.pk in seen:
@@ -197,7 +200,9 @@ def contact_save(*, actor, contact: Contact) -> Contact:
     contact.full_clean()
     _check_parent(contact)
     if not (contact.email or contact.phone or contact.sms_number):
-        raise ValidationError(_("Give at least one way to reach this contact: e-mail, phone or SMS."))
+        raise ValidationError(
+            _("Give at least one way to reach this contact: e-mail, phone or SMS.")
+        )
     attribute(contact, actor)
     contact.save()
     return contact
@@ -232,7 +237,10 @@ def webhook_delete(*, actor, webhook: WebhookEndpoint) -> None:
 
 @transaction.atomic
 def bcp_profile_update(
-    *, actor, organization: Organization, data: dict[str, Any],
+    *,
+    actor,
+    organization: Organization,
+    data: dict[str, Any],
     function_rtos: dict[int, int | None] | None = None,
 ) -> BcpProfile:
     """Update the profile fields and, optionally, the RTO of each reported function."""

@@ -27,7 +27,9 @@ urlpatterns = [
         views.webhook_delete,
         name="webhook_delete",
     ),
-    path("organizations/<str:code>/bcp-profile/", views.bcp_profile_detail, name="bcp_profile_detail"),
+    path(
+        "organizations/<str:code>/bcp-profile/", views.bcp_profile_detail, name="bcp_profile_detail"
+    ),
     path(
         "organizations/<str:code>/bcp-profile/edit/",
         views.bcp_profile_edit,

@@ -43,8 +43,13 @@ def organization(
     return org
 
 
-def user(username: str, *, role: str | None = None, organization: Organization | None = None,
-         email: str | None = None):
+def user(
+    username: str,
+    *,
+    role: str | None = None,
+    organization: Organization | None = None,
+    email: str | None = None,
+):
     User = get_user_model()
     if role is None:
         u = User.objects.create_user(username, email or f"{username}@example.test", PASSWORD)
@@ -60,8 +65,15 @@ def user(username: str, *, role: str | None = None, organization: Organization |
     return u
 
 
-def contact(org: Organization, name: str, *, order: int = 1, parent: Contact | None = None,
-            email: str | None = None, **extra) -> Contact:
+def contact(
+    org: Organization,
+    name: str,
+    *,
+    order: int = 1,
+    parent: Contact | None = None,
+    email: str | None = None,
+    **extra,
+) -> Contact:
     c = Contact(
         organization=org,
         name=name,
