@@ -49,7 +49,7 @@ class Language(models.TextChoices):
 
 
 class BackupSiteKind(models.TextChoices):
-    NONE = "none", _("None")
+    NONE = "none", _("No backup site")
     HOT = "hot", _("Hot site (runs in parallel)")
     WARM = "warm", _("Warm site (switch-over in hours)")
     COLD = "cold", _("Cold site (set up on demand)")

@@ -10,6 +10,17 @@ from organizations.models import BusinessFunction, Contact, Organization
 PASSWORD = "correct-horse-battery-staple-42"
 
 
+def ensure_catalogue() -> None:
+    """Reference rows of the data migration; a transactional test's flush removes them."""
+    from organizations import catalogue
+    from organizations.models import Committee
+
+    if not BusinessFunction.objects.exists():
+        catalogue.load_functions(BusinessFunction)
+    if not Committee.objects.exists():
+        catalogue.load_committees(Committee)
+
+
 def organization(
     code: str,
     *,
@@ -20,6 +31,7 @@ def organization(
     functions: list[str] | None = None,
     active: bool = True,
 ) -> Organization:
+    ensure_catalogue()
     org = Organization(
         code=code,
         kind=kind,

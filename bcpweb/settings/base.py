@@ -132,6 +132,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Tokyo"
 # Every periodic schedule of the portal lives here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {}
+# Alerts: re-enqueue due or stuck deliveries and run escalations (emergency_hq).
+CELERY_BEAT_SCHEDULE["emergency_hq-alerts-sweep"] = {
+    "task": "emergency_hq.deliveries_sweep",
+    "schedule": env.float("ALERT_SWEEP_SECONDS", default=15.0),
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -197,9 +202,10 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="BCP WEB <bcpweb@loca
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header turns "not logged in" into a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_PAGINATION_CLASS": "bcpweb.api.PageNumberPagination",
