@@ -54,3 +54,19 @@ def test_every_message_is_translated(path):
     fuzzy = [m for m, _, f in entries if f]
     assert not untranslated, f"{len(untranslated)} untranslated, e.g. {untranslated[:5]}"
     assert not fuzzy, f"{len(fuzzy)} fuzzy, e.g. {fuzzy[:5]}"
+
+
+@pytest.mark.parametrize("path", CATALOGUES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_translation_keeps_its_placeholders(path):
+    import shutil
+    import subprocess
+
+    msgfmt = shutil.which("msgfmt")
+    assert msgfmt, "GNU gettext's msgfmt is missing (make install installs it)"
+    result = subprocess.run(
+        [msgfmt, "--check-format", "-o", "/dev/null", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
