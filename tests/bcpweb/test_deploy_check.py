@@ -12,7 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.mark.slow
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
-    env = dict(os.environ)
+    # The browser tests relax async safety for themselves; a deployment never does.
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env.update(
         DJANGO_SETTINGS_MODULE="bcpweb.settings.production",
         SECRET_KEY="x" * 20 + "production-check-secret-key-with-enough-entropy-0123456789",
