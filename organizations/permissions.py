@@ -32,9 +32,14 @@ class Action(StrEnum):
     VIEW_PROFILE = "view_profile"
     MANAGE_PROFILE = "manage_profile"
     ACKNOWLEDGE = "acknowledge"
+    # Answer an alert for the organization itself (its reporters), unlike ACKNOWLEDGE.
+    ACKNOWLEDGE_ALERT = "acknowledge_alert"
     ADMINISTER = "administer"
     RUN_HQ = "run_hq"
     READ_EVERYTHING = "read_everything"
+    # Circulars: organization=None means market-wide; otherwise the issuing organization.
+    PUBLISH_CIRCULAR = "publish_circular"
+    MANAGE_CIRCULAR = "manage_circular"
 
 
 def _groups(user) -> frozenset[str]:
@@ -135,12 +140,22 @@ def can(user, action: Action | str, organization=None) -> bool:
             return own or admin or bool(groups & {HQ_STAFF, REGULATOR})
         case Action.ACKNOWLEDGE:
             return own or REGULATOR in groups
+        case Action.ACKNOWLEDGE_ALERT:
+            return reporter
         case Action.ADMINISTER:
             return admin
         case Action.RUN_HQ:
             return HQ_STAFF in groups
         case Action.READ_EVERYTHING:
             return admin or bool(groups & {HQ_STAFF, REGULATOR})
+        case Action.PUBLISH_CIRCULAR | Action.MANAGE_CIRCULAR:
+            from .vocabulary import ISSUER_KINDS
+
+            if organization is None:
+                return admin or HQ_STAFF in groups
+            if action is Action.MANAGE_CIRCULAR and admin:
+                return True
+            return reporter and organization.kind in ISSUER_KINDS and organization.active
     return False
 
 

@@ -7,6 +7,7 @@ Each service is atomic, takes the acting user keyword-only and records it in the
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,9 +21,11 @@ from . import permissions
 from .models import (
     BcpProfile,
     BusinessFunction,
+    Committee,
     Contact,
     Organization,
     OrganizationFunction,
+    SegmentParticipation,
     WebhookEndpoint,
 )
 
@@ -114,7 +117,11 @@ def member_add(
         organization = Organization.objects.filter(code=organization_code.upper()).first()
         if organization is None:
             raise ValidationError(_("Unknown organization: %(code)s") % {"code": organization_code})
-    user, created = User.objects.get_or_create(username=username)
+    # Not get_or_create: the first history row of a new user must name the actor too.
+    user = User.objects.filter(username=username).first()
+    created = user is None
+    if created:
+        user = User(username=username)
     if email is not None:
         from django.core.validators import validate_email
 
@@ -176,6 +183,34 @@ def organization_functions_set(
         of.rto_minutes = rto
         attribute(of, actor)
         of.save()
+
+
+@transaction.atomic
+def organization_segments_set(
+    *, actor, organization: Organization, segments: dict[str, tuple[Any, Any]]
+) -> None:
+    """Make the organization take part in exactly these segments: {code: (weight, retail)}."""
+    permissions.require(actor, permissions.Action.ADMINISTER)
+    current = {s.segment: s for s in organization.segments.all()}
+    for code, participation in current.items():
+        if code not in segments:
+            attribute(participation, actor)
+            participation.delete()
+    for code, (weight, retail_weight) in segments.items():
+        participation = current.get(code) or SegmentParticipation(
+            organization=organization, segment=code
+        )
+        if (
+            participation.pk
+            and participation.weight == weight
+            and participation.retail_weight == retail_weight
+        ):
+            continue
+        participation.weight = weight
+        participation.retail_weight = retail_weight
+        participation.full_clean(exclude=["organization"], validate_unique=False)
+        attribute(participation, actor)
+        participation.save()
 
 
 def _check_parent(contact: Contact) -> None:
@@ -245,7 +280,10 @@ def bcp_profile_update(
 ) -> BcpProfile:
     """Update the profile fields and, optionally, the RTO of each reported function."""
     permissions.require(actor, permissions.Action.MANAGE_PROFILE, organization)
-    profile, _created = BcpProfile.objects.get_or_create(organization=organization)
+    # Not get_or_create: the first history row of a new profile must name the actor too.
+    profile = BcpProfile.objects.filter(organization=organization).first() or BcpProfile(
+        organization=organization
+    )
     for field, value in data.items():
         setattr(profile, field, value)
     profile.updated_by = actor
@@ -259,6 +297,39 @@ def bcp_profile_update(
             attribute(of, actor)
             of.save(update_fields=["rto_minutes"])
     return profile
+
+
+@transaction.atomic
+def segment_participation_save(
+    *,
+    actor,
+    organization: Organization,
+    segment: str,
+    weight: Decimal | None = None,
+    retail_weight: Decimal | None = None,
+) -> SegmentParticipation:
+    """Create or update an organization's part in a segment (weights feed the criteria)."""
+    permissions.require(actor, permissions.Action.ADMINISTER)
+    participation = SegmentParticipation.objects.filter(
+        organization=organization, segment=segment
+    ).first() or SegmentParticipation(organization=organization, segment=segment)
+    participation.weight = weight
+    participation.retail_weight = retail_weight
+    participation.full_clean()
+    attribute(participation, actor)
+    participation.save()
+    return participation
+
+
+@transaction.atomic
+def committee_members_add(
+    *, actor, committee: Committee, organizations: Iterable[Organization]
+) -> None:
+    permissions.require(actor, permissions.Action.ADMINISTER)
+    organizations = list(organizations)
+    if organizations:
+        attribute(committee, actor)
+        committee.members.add(*organizations)
 
 
 def organizations_by_code(codes: Iterable[str]) -> dict[str, Organization]:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .transfer import views as transfer_views
 
 urlpatterns = [
     path("my/", views.my_organizations, name="my_organizations"),
@@ -37,4 +38,18 @@ urlpatterns = [
     ),
     path("manage/", views.manage_home, name="manage_home"),
     path("manage/bcp-profiles/", views.bcp_profile_overview, name="bcp_profile_overview"),
+    path("manage/import/", transfer_views.transfer_import, name="transfer_import"),
+    path(
+        "manage/import/apply/", transfer_views.transfer_import_apply, name="transfer_import_apply"
+    ),
+    path(
+        "manage/import/status/<str:token>/",
+        transfer_views.transfer_import_status,
+        name="transfer_import_status",
+    ),
+    path(
+        "manage/export/<slug:dataset>.<slug:fmt>",
+        transfer_views.transfer_export,
+        name="transfer_export",
+    ),
 ]

@@ -1,0 +1,3 @@
+"""Celery finds the tasks of an app here."""
+
+from .transfer.tasks import transfer_apply  # noqa: F401

@@ -1,0 +1,1 @@
+"""Import and export of organizations, contacts and members as CSV or XLSX (JSDA admins)."""

@@ -1,0 +1,119 @@
+"""Builders for the import/export tests: files in memory and a snapshot of what is stored."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+ORG_HEADER = [
+    "code",
+    "name_ja",
+    "name_en",
+    "kind",
+    "is_public",
+    "active",
+    "website",
+    "address_ja",
+    "address_en",
+    "functions",
+    "segments",
+]
+CONTACT_HEADER = [
+    "organization",
+    "name",
+    "title",
+    "email",
+    "phone",
+    "sms_number",
+    "language",
+    "order",
+    "parent",
+    "active",
+    "notes",
+]
+MEMBER_HEADER = ["username", "email", "role", "organization"]
+
+
+def csv_bytes(rows, *, encoding="utf-8-sig") -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def upload(content: bytes, name: str = "data.csv") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content)
+
+
+def org_row(code, name_ja=None, kind="securities_firm", **extra) -> list[str]:
+    values = {
+        "code": code,
+        "name_ja": f"{code} 証券" if name_ja is None else name_ja,
+        "name_en": f"{code} Securities",
+        "kind": kind,
+        "is_public": "false",
+        "active": "true",
+        "website": "",
+        "address_ja": "",
+        "address_en": "",
+        "functions": "",
+        "segments": "",
+    }
+    values.update(extra)
+    return [values[c] for c in ORG_HEADER]
+
+
+def contact_row(organization, name, **extra) -> list[str]:
+    values = {
+        "organization": organization,
+        "name": name,
+        "title": "",
+        "email": f"{abs(hash(name)) % 10**8}@example.test",
+        "phone": "",
+        "sms_number": "",
+        "language": "ja",
+        "order": "1",
+        "parent": "",
+        "active": "true",
+        "notes": "",
+    }
+    values.update(extra)
+    return [values[c] for c in CONTACT_HEADER]
+
+
+def snapshot() -> dict[str, int]:
+    """How many rows every table an import may touch holds, history included."""
+    from django.contrib.auth.models import User
+    from guardian.models import UserObjectPermission
+
+    from organizations.models import (
+        Contact,
+        Organization,
+        OrganizationFunction,
+        SegmentParticipation,
+    )
+
+    return {
+        "organizations": Organization.objects.count(),
+        "organization history": Organization.history.count(),
+        "functions": OrganizationFunction.objects.count(),
+        "segments": SegmentParticipation.objects.count(),
+        "contacts": Contact.objects.count(),
+        "contact history": Contact.history.count(),
+        "users": User.objects.count(),
+        "group memberships": User.groups.through.objects.count(),
+        "object roles": UserObjectPermission.objects.count(),
+    }
