@@ -7,7 +7,6 @@ Each service is atomic, takes the acting user keyword-only and records it in the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -297,28 +296,6 @@ def bcp_profile_update(
             attribute(of, actor)
             of.save(update_fields=["rto_minutes"])
     return profile
-
-
-@transaction.atomic
-def segment_participation_save(
-    *,
-    actor,
-    organization: Organization,
-    segment: str,
-    weight: Decimal | None = None,
-    retail_weight: Decimal | None = None,
-) -> SegmentParticipation:
-    """Create or update an organization's part in a segment (weights feed the criteria)."""
-    permissions.require(actor, permissions.Action.ADMINISTER)
-    participation = SegmentParticipation.objects.filter(
-        organization=organization, segment=segment
-    ).first() or SegmentParticipation(organization=organization, segment=segment)
-    participation.weight = weight
-    participation.retail_weight = retail_weight
-    participation.full_clean()
-    attribute(participation, actor)
-    participation.save()
-    return participation
 
 
 @transaction.atomic

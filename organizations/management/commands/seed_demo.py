@@ -170,15 +170,18 @@ class Seeder:
             )
 
     def segments(self, spec: data.OrgSpec, org: Organization) -> None:
-        for segment, (weight, retail_weight) in spec.segments.items():
-            services.segment_participation_save(
-                actor=self.actor,
-                organization=org,
-                segment=segment,
-                weight=Decimal(weight) if weight else None,
-                retail_weight=Decimal(retail_weight) if retail_weight else None,
-            )
-            self.created["segment participations"] += 1
+        services.organization_segments_set(
+            actor=self.actor,
+            organization=org,
+            segments={
+                segment: (
+                    Decimal(weight) if weight else None,
+                    Decimal(retail_weight) if retail_weight else None,
+                )
+                for segment, (weight, retail_weight) in spec.segments.items()
+            },
+        )
+        self.created["segment participations"] += len(spec.segments)
 
     def contacts(
         self, spec: data.OrgSpec, org: Organization, *, first_person: int, first_english: int
