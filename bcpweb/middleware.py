@@ -44,7 +44,12 @@ class TwoFactorMiddleware:
 
     def _pending_step(self, request):
         user = getattr(request, "user", None)
-        if user is None or not user.is_authenticated:
+        try:
+            if user is None or not user.is_authenticated:
+                return None
+        except (OperationalError, InterfaceError):
+            # The session lives in PostgreSQL: let the view answer (the cached public board,
+            # or a clean 503 through DatabaseUnavailableMiddleware) rather than a 500 here.
             return None
         if request.path.startswith(_TWO_FACTOR_OPEN_PREFIXES):
             return None

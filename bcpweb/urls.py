@@ -4,12 +4,23 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from bulletin import api as bulletin_api
 from organizations import api as organizations_api
+from status_board import api as status_board_api
 
 from . import accounts, errors, health
 
 api_v1 = [
     path("organizations/", organizations_api.OrganizationList.as_view(), name="api_organizations"),
+    path("board/", status_board_api.Board.as_view(), name="api_board"),
+    path("status-reports/", status_board_api.StatusReportList.as_view(), name="api_status_reports"),
+    path("circulars/", bulletin_api.CircularListCreate.as_view(), name="api_circulars"),
+    path("circulars/<str:number>/", bulletin_api.CircularDetail.as_view(), name="api_circular"),
+    path(
+        "circulars/<str:number>/acknowledge/",
+        bulletin_api.CircularAcknowledge.as_view(),
+        name="api_circular_acknowledge",
+    ),
 ]
 
 urlpatterns = [

@@ -1,11 +1,255 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import DatabaseError
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import check_for_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from organizations import selectors
+from organizations import permissions
+from organizations import selectors as org_selectors
+from organizations.models import Organization
+from organizations.permissions import Action
+
+from . import exports, selectors, services, snapshots
+from .forms import BoardFilterForm, FunctionStatusForm
+from .responses import cached_response
+from .services import ReportInput
+from .vocabulary import NOT_REPORTED, Source, is_impaired
 
 
+def _is_authenticated(request) -> bool:
+    # A logged-in visitor's session lives in PostgreSQL; when it is down, serve them the
+    # public copy like everyone else rather than an error.
+    try:
+        return request.user.is_authenticated
+    except DatabaseError:
+        return False
+
+
+@require_GET
 def home(request):
-    """The public board; until statuses are reported it lists the public organizations."""
-    organizations = selectors.organizations_with_functions(user=request.user).order_by(
-        "kind", "code"
+    """The public board, served from the cache (never from PostgreSQL on the hot path)."""
+    language = "en" if (request.LANGUAGE_CODE or "ja").startswith("en") else "ja"
+    bundle, stale = snapshots.current()
+    variant = bundle.variants[f"html:{language}"]
+    if not _is_authenticated(request):
+        return cached_response(
+            request, bundle, variant, stale=stale, vary="Accept-Language, Cookie"
+        )
+    fragment = variant.fragment
+    if stale:
+        fragment = fragment.replace(snapshots.STALE_MARK, variant.stale_notice)
+    return render(
+        request,
+        "status_board/board_public.html",
+        {"board_html": mark_safe(fragment)},  # noqa: S308 — rendered by our own templates
     )
-    return render(request, "status_board/board_public.html", {"organizations": organizations})
+
+
+@require_GET
+def board_language(request):
+    """Switch language with a plain link: the cached public page carries no CSRF token."""
+    language = request.GET.get("language", "")
+    next_url = request.GET.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = HttpResponseRedirect(next_url)
+    if check_for_language(language) and language in ("ja", "en"):
+        from django.conf import settings
+
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+        )
+    return response
+
+
+@require_GET
+def organization_board(request, code):
+    organization = org_selectors.organization_get_visible(user=request.user, code=code)
+    rows = selectors.board_rows(user=request.user, everything=True, organization=organization)
+    row = rows[0] if rows else None
+    history = selectors.daily_history(organization=organization)
+    cells = row.cells if row else []
+    bars = [(cell, history.get(cell.function.pk)) for cell in cells]
+    return render(
+        request,
+        "status_board/organization_board.html",
+        {
+            "organization": organization,
+            "bars": bars,
+            "timeline": selectors.timeline_of(organization=organization),
+            "show_reporters": permissions.is_member(request.user),
+            "can_report": permissions.can(request.user, Action.REPORT_STATUS, organization),
+        },
+    )
+
+
+@login_required
+@require_GET
+def status_report_start(request):
+    """Where "Report status" leads: the reporter's organization, or a choice of them."""
+    ids = permissions.reporter_organization_ids(request.user)
+    organizations = list(Organization.objects.filter(pk__in=ids, active=True).order_by("code"))
+    if len(organizations) == 1:
+        return redirect("status_report", code=organizations[0].code)
+    return render(request, "status_board/report_start.html", {"organizations": organizations})
+
+
+def _reportable(request, code) -> Organization:
+    organization = org_selectors.organization_get_visible(user=request.user, code=code)
+    permissions.require(request.user, Action.REPORT_STATUS, organization)
+    return organization
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def status_report(request, code):
+    """Every function of the organization on one phone-friendly form."""
+    organization = _reportable(request, code)
+    row = next(
+        iter(selectors.board_rows(user=request.user, everything=True, organization=organization)),
+        None,
+    )
+    cells = row.cells if row else []
+    forms = []
+    for cell in cells:
+        initial = {}
+        if cell.status != NOT_REPORTED:
+            initial = {
+                "status": cell.status,
+                "message": cell.message,
+                "message_en": cell.message_en,
+                "expected_recovery_at": cell.expected_recovery_at,
+            }
+        form = FunctionStatusForm(request.POST or None, prefix=cell.function.code, initial=initial)
+        forms.append((cell, form))
+    if request.method == "POST":
+        if all(form.is_valid() for _cell, form in forms):
+            entries = [
+                ReportInput(function=cell.function.code, **form.cleaned_data)
+                for cell, form in forms
+                if form.cleaned_data.get("status")
+            ]
+            if not entries:
+                messages.error(request, _("Choose a status for at least one function."))
+            else:
+                try:
+                    services.status_reports_create(
+                        actor=request.user,
+                        organization=organization,
+                        entries=entries,
+                        source=Source.WEB,
+                    )
+                except ValidationError as error:
+                    messages.error(request, "; ".join(error.messages))
+                else:
+                    messages.success(
+                        request,
+                        _("Status of %(n)d functions reported.") % {"n": len(entries)},
+                    )
+                    return redirect("status_report", code=organization.code)
+        else:
+            messages.error(request, _("Please correct the errors below."))
+    return render(
+        request,
+        "status_board/report_form.html",
+        {"organization": organization, "forms": forms},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def status_all_normal(request, code):
+    organization = _reportable(request, code)
+    try:
+        reports = services.status_all_normal(actor=request.user, organization=organization)
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("All %(n)d functions reported as operating normally.") % {"n": len(reports)},
+        )
+    return redirect("status_report", code=organization.code)
+
+
+def _members_board_context(request):
+    permissions.require(request.user, Action.VIEW_MEMBERS_AREA)
+    form = BoardFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    since = filters.get("since")
+    rows = selectors.board_rows(
+        user=request.user,
+        kind=filters.get("kind") or None,
+        segment=filters.get("segment") or None,
+        not_reported_since=since or selectors.incident_started_at(),
+    )
+    if since:
+        # "not reported since": only the functions nobody reported on after that time.
+        for row in rows:
+            row.cells = [c for c in row.cells if c.status == NOT_REPORTED]
+        rows = [r for r in rows if r.cells]
+    counts = selectors.counts_by_status(rows)
+    status = filters.get("status")
+    if status:
+        for row in rows:
+            row.cells = [c for c in row.cells if c.status == status]
+        rows = [r for r in rows if r.cells]
+    if filters.get("order") != "kind":
+        rows = selectors.sort_by_severity(rows)
+    breaches = sum(1 for r in rows for c in r.cells if c.rto_breached)
+    impaired = sum(1 for r in rows for c in r.cells if is_impaired(c.status))
+    return {
+        "form": form,
+        "rows": rows,
+        "counts": counts,
+        "breaches": breaches,
+        "impaired": impaired,
+        "query": request.GET.urlencode(),
+    }
+
+
+@login_required
+@require_GET
+def members_board(request):
+    return render(request, "status_board/board_members.html", _members_board_context(request))
+
+
+@login_required
+@require_GET
+def members_board_rows(request):
+    """The part of the members' board that htmx polls (no full reload)."""
+    return render(request, "status_board/_board_members_rows.html", _members_board_context(request))
+
+
+@login_required
+@require_GET
+def members_board_csv(request):
+    context = _members_board_context(request)
+    response = HttpResponse(exports.board_csv(context["rows"]), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="bcpweb-board.csv"'
+    return response
+
+
+@login_required
+@require_GET
+def members_board_xlsx(request):
+    context = _members_board_context(request)
+    response = HttpResponse(
+        exports.board_xlsx(context["rows"]),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="bcpweb-board.xlsx"'
+    return response

@@ -27,6 +27,14 @@ PUBLIC = {
     "api_schema",
     "api_docs",
     "api_organizations",
+    # status board: public organizations only for anonymous visitors (tested in tests/status_board)
+    "api_board",
+    "api_status_reports",
+    "feed_status",
+    # bulletin: public circulars only for anonymous visitors (tested in tests/bulletin)
+    "circular_list",
+    "circular_feed",
+    "api_circulars",
 }
 # Open to any member, whatever their organization (the members' area).
 MEMBERS = {
@@ -36,6 +44,15 @@ MEMBERS = {
     "password_change_done",
     "otp_setup",
     "otp_verify",
+    # status board: members read every organization's status
+    "organization_board",
+    "feed_organization",
+    "members_board",
+    "members_board_rows",
+    "members_board_csv",
+    "members_board_xlsx",
+    # alerts: the inbox lists alerts to the member's own organizations only
+    "alert_inbox",
 }
 SKIP_PREFIXES = ("admin:", "djdt")
 

@@ -1,0 +1,413 @@
+"""Public board under disaster traffic (DESIGN §7).
+
+Starts the production configuration — gunicorn, production settings, PostgreSQL, Redis —
+with N organizations, then loads, side by side in the same run and the same server:
+  * ``/``            the public board (served from the cache rebuilt on every change);
+  * ``/bench/bare/`` a bare Django view returning the very same bytes from memory.
+Load comes from Debian's ``wrk`` (installed when missing) or, failing that, a Python load
+generator. While the board is under load a status is posted through the API and the board
+is polled until it shows it: that delay is ``freshness_s``.
+
+The last line printed is one JSON object:
+{"board_rps", "bare_rps", "ratio", "p99_ms", "freshness_s"}. Goal: ratio >= 0.8.
+
+    .venv/bin/python bench/public_board.py                 # full scale: 500 organizations
+    .venv/bin/python bench/public_board.py --orgs 50 --duration 3   # a quick look
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH = ROOT / "bench"
+PYTHON = sys.executable
+DB_NAME = "bench_public_board"
+REDIS_DB = 13
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def environment(workdir: Path, port: int) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "_public_board_settings",
+            "PYTHONPATH": f"{BENCH}{os.pathsep}{ROOT}",
+            "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DB_NAME}",
+            "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+            "CACHE_KEY_PREFIX": "bench-board",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "SECURE_SSL_REDIRECT": "False",
+            "SESSION_COOKIE_SECURE": "False",
+            "CSRF_COOKIE_SECURE": "False",
+            "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": f"http://127.0.0.1:{port}",
+            "BCPWEB_VAR_DIR": str(workdir),
+            "STATIC_ROOT": str(workdir / "static"),
+            "BENCH_BARE_BODY": str(workdir / "board.html"),
+            "LOG_LEVEL": "WARNING",
+            "AXES_ENABLED": "False",
+        }
+    )
+    return env
+
+
+def recreate_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{DB_NAME}"')
+
+
+def drop_database() -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def flush_redis() -> None:
+    import redis
+
+    redis.Redis.from_url(f"redis://127.0.0.1:6379/{REDIS_DB}").flushdb()
+
+
+SEED = r"""
+import random, sys
+import django
+django.setup()
+from django.db import transaction
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from organizations import services as org_services
+from organizations.models import BusinessFunction, Organization, OrganizationFunction
+from status_board import snapshots
+from status_board.models import CurrentStatus, StatusReport
+
+n = int(sys.argv[1])
+rng = random.Random(42)
+system = org_services.system_actor()
+infra = [("TSE", "exchange"), ("OSE", "exchange"), ("JSCC", "clearing"),
+         ("JASDEC", "depository"), ("BOJ", "central_bank"), ("PTS-A", "pts")]
+orgs = [Organization(code=c, name_ja=f"{c} 市場インフラ", name_en=f"{c} Infrastructure",
+                     kind=k, is_public=True) for c, k in infra]
+for i in range(n - len(infra)):
+    kind = "bank" if i % 10 == 9 else "securities_firm"
+    orgs.append(Organization(code=f"FIRM-{i:04d}", name_ja=f"ベンチ証券{i:04d}株式会社",
+                             name_en=f"Bench Securities {i:04d}", kind=kind,
+                             is_public=(i % 10 == 0)))
+with transaction.atomic():
+    Organization.objects.bulk_create(orgs)
+    functions = list(BusinessFunction.objects.all())
+    links = []
+    for org in Organization.objects.all():
+        for f in functions:
+            if org.kind in (f.default_kinds or []):
+                links.append(OrganizationFunction(organization=org, function=f))
+    OrganizationFunction.objects.bulk_create(links)
+    now = timezone.now()
+    reports = []
+    for of in links:
+        if rng.random() < 0.8:
+            status = rng.choices(["normal", "backup_site", "degraded", "suspended"],
+                                 [90, 4, 4, 2])[0]
+            reports.append(StatusReport(organization=of.organization, function=of.function,
+                status=status, message="" if status == "normal" else "ベンチマーク用の報告",
+                reported_at=now, reported_by=system, source="api"))
+    StatusReport.objects.bulk_create(reports)
+    CurrentStatus.objects.bulk_create([CurrentStatus(organization=r.organization,
+        function=r.function, report=r, status=r.status, message=r.message,
+        reported_at=r.reported_at, impaired_since=None if r.status == "normal" else now)
+        for r in reports])
+tse = Organization.objects.get(code="TSE")
+user, _ = org_services.member_add(actor=system, username="bench-tse", role="reporter",
+                                  organization_code="TSE")
+print(Token.objects.get_or_create(user=user)[0].key)
+snapshots.invalidate()
+print(Organization.objects.count(), Organization.objects.filter(is_public=True).count(),
+      len(links), len(reports), file=sys.stderr)
+"""
+
+
+def manage(env, *args, check=True):
+    return subprocess.run(
+        [PYTHON, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        check=check,
+        capture_output=True,
+        text=True,
+    )
+
+
+def ensure_wrk() -> str | None:
+    wrk = shutil.which("wrk")
+    if wrk:
+        return wrk
+    log("wrk is missing: apt-get install -y wrk")
+    try:
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"], check=True, capture_output=True, timeout=300
+        )
+    except (OSError, subprocess.SubprocessError) as error:
+        log(f"could not install wrk ({error}); using the Python load generator")
+        return None
+    return shutil.which("wrk")
+
+
+def get(url: str, headers: dict | None = None) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status, response.read()
+
+
+def wait_until_up(url: str, proc, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError("gunicorn exited; see its output above")
+        try:
+            get(url)
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer in {timeout} s")
+
+
+_WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
+_WRK_P99 = re.compile(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", re.M)
+
+
+def run_wrk(wrk: str, url: str, seconds: float, connections: int, threads: int) -> dict:
+    out = subprocess.run(
+        [wrk, f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    rps = float(_WRK_RPS.search(out).group(1))
+    match = _WRK_P99.search(out)
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    p99 = float(match.group(1)) * scale[match.group(2)] if match else float("nan")
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    if errors:
+        raise RuntimeError(f"{url}: {errors.group(1)} error responses under load\n{out}")
+    return {"rps": rps, "p99_ms": p99}
+
+
+def run_python_load(url: str, seconds: float, connections: int, threads: int) -> dict:
+    """A keep-alive load generator for machines without wrk."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    latencies: list[float] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+
+    def worker():
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        mine = []
+        while time.monotonic() < stop:
+            start = time.perf_counter()
+            conn.request("GET", parts.path)
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{url}: HTTP {response.status}")
+            mine.append(time.perf_counter() - start)
+        with lock:
+            latencies.extend(mine)
+
+    workers = [threading.Thread(target=worker) for _ in range(connections)]
+    began = time.monotonic()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000 if latencies else float("nan")
+    return {"rps": len(latencies) / elapsed, "p99_ms": p99}
+
+
+def measure_freshness(base: str, token: str, load) -> float:
+    """Post a status while the board is under load; seconds until the board shows it."""
+    marker = f"bench-{uuid.uuid4().hex[:12]}"
+    background = threading.Thread(target=load)
+    background.start()
+    time.sleep(1.0)
+    body = json.dumps(
+        {"organization": "TSE", "function": "trading", "status": "degraded", "message": marker}
+    ).encode()
+    request = urllib.request.Request(
+        f"{base}/api/v1/status-reports/",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
+    )
+    posted = time.monotonic()
+    with urllib.request.urlopen(request, timeout=30) as response:
+        if response.status != 201:
+            raise RuntimeError(f"posting a status failed: HTTP {response.status}")
+    freshness = None
+    while time.monotonic() - posted < 30:
+        if marker.encode() in get(f"{base}/")[1]:
+            freshness = time.monotonic() - posted
+            break
+        time.sleep(0.05)
+    background.join()
+    if freshness is None:
+        raise RuntimeError("the posted status never appeared on the public board")
+    return freshness
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orgs", type=int, default=500)
+    parser.add_argument("--duration", type=float, default=10.0, help="seconds per load run")
+    parser.add_argument("--rounds", type=int, default=3, help="board/bare pairs, interleaved")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--python-load", action="store_true", help="do not use wrk")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    workdir = Path(tempfile.mkdtemp(prefix="bcpweb-bench-board-"))
+    port = free_port()
+    env = environment(workdir, port)
+    base = f"http://127.0.0.1:{port}"
+    wrk = None if args.python_load else ensure_wrk()
+    log(f"setting up: {args.orgs} organizations, PostgreSQL db {DB_NAME}, Redis db {REDIS_DB}")
+    recreate_database()
+    flush_redis()
+    server = None
+    try:
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        seeded = subprocess.run(
+            [PYTHON, "-c", SEED, str(args.orgs)],
+            env=env,
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        token = seeded.stdout.strip().splitlines()[-1]
+        orgs, public, functions, reports = seeded.stderr.strip().splitlines()[-1].split()
+        log(
+            f"seeded {orgs} organizations ({public} public), {functions} functions, "
+            f"{reports} current statuses"
+        )
+        server = subprocess.Popen(
+            [
+                str(Path(PYTHON).with_name("gunicorn")),
+                "bcpweb.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(args.threads),
+                "--log-level",
+                "warning",
+                "--keep-alive",
+                "5",
+            ],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+        )
+        wait_until_up(f"{base}/healthz", server)
+        status, board = get(f"{base}/")
+        if status != 200:
+            raise RuntimeError(f"the board answered HTTP {status}")
+        (workdir / "board.html").write_bytes(board)
+        if get(f"{base}/bench/bare/")[1] != board:
+            raise RuntimeError("the bare view does not return the board's bytes")
+        log(f"public board: {len(board):,} bytes of HTML")
+        threads = 2
+
+        def load(url, seconds=args.duration):
+            if wrk:
+                return run_wrk(wrk, url, seconds, args.connections, threads)
+            return run_python_load(url, seconds, args.connections, threads)
+
+        load(f"{base}/", 2)  # warm both up
+        load(f"{base}/bench/bare/", 2)
+        board_runs, bare_runs = [], []
+        for n in range(args.rounds):
+            board_runs.append(load(f"{base}/"))
+            bare_runs.append(load(f"{base}/bench/bare/"))
+            log(
+                f"round {n + 1}: board {board_runs[-1]['rps']:.0f} req/s "
+                f"(p99 {board_runs[-1]['p99_ms']:.1f} ms), bare {bare_runs[-1]['rps']:.0f} req/s "
+                f"(p99 {bare_runs[-1]['p99_ms']:.1f} ms)"
+            )
+        freshness = measure_freshness(
+            base, token, lambda: load(f"{base}/", max(4.0, args.duration / 2))
+        )
+        board_rps = statistics.median(r["rps"] for r in board_runs)
+        bare_rps = statistics.median(r["rps"] for r in bare_runs)
+        result = {
+            "board_rps": round(board_rps, 1),
+            "bare_rps": round(bare_rps, 1),
+            "ratio": round(board_rps / bare_rps, 3),
+            "p99_ms": round(statistics.median(r["p99_ms"] for r in board_runs), 2),
+            "freshness_s": round(freshness, 3),
+        }
+        log(
+            f"load generator: {'wrk' if wrk else 'python'}, {args.connections} connections, "
+            f"gunicorn {args.workers} workers x {args.threads} threads"
+        )
+        log(
+            f"board {result['board_rps']} req/s vs bare {result['bare_rps']} req/s: "
+            f"ratio {result['ratio']} (goal >= 0.8); p99 {result['p99_ms']} ms; "
+            f"a posted status was public after {result['freshness_s']} s (goal <= 2 s)"
+        )
+        print(json.dumps(result), flush=True)
+        return 0
+    finally:
+        if server is not None and server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(server.pid, signal.SIGKILL)
+        if not args.keep:
+            drop_database()
+            flush_redis()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

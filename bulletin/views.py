@@ -1,0 +1,269 @@
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from organizations import permissions
+from organizations.models import Organization
+from organizations.permissions import Action
+
+from . import selectors, services
+from .forms import CircularForm, CircularReviseForm, SearchForm, WithdrawForm
+
+PAGE_SIZE = 30
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _managed(request, number: str):
+    """The circular for its issuer: 404 when invisible, 403 when visible but not theirs."""
+    circular = selectors.circular_get_visible(user=request.user, number=number)
+    permissions.require(request.user, Action.MANAGE_CIRCULAR, circular.issuer_organization)
+    return circular
+
+
+def circular_list(request):
+    member = permissions.is_member(request.user)
+    visible = selectors.circulars_visible(user=request.user)
+    issuers = Organization.objects.filter(
+        pk__in=visible.filter(issuer_organization__isnull=False).values("issuer_organization")
+    ).order_by("code")
+    issuer_choices = [(selectors.MARKET_WIDE, _("Market-wide (BCP Forum secretariat)"))] + [
+        (org.code, org.name) for org in issuers
+    ]
+    form = SearchForm(request.GET or None, issuer_choices=issuer_choices, members=member)
+    circulars = selectors.circulars_search(user=request.user, **form.filters())
+    page = Paginator(circulars, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "bulletin/circular_list.html",
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "tasks": list(selectors.circular_tasks(user=request.user)[:20]) if member else [],
+            "may_publish": services.may_publish(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def circular_create(request):
+    issuers = services.issuer_organizations_of(request.user)
+    market_wide = permissions.can(request.user, Action.PUBLISH_CIRCULAR)
+    if not (market_wide or issuers):
+        raise PermissionDenied
+    form = CircularForm(
+        request.POST or None, request.FILES or None, issuers=issuers, market_wide=market_wide
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            circular = services.circular_publish(actor=request.user, **form.service_arguments())
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, _("Circular %(number)s published.") % {"number": circular.number}
+            )
+            return redirect("circular_detail", number=circular.number)
+    return render(request, "bulletin/circular_form.html", {"form": form})
+
+
+def circular_detail(request, number):
+    circular = selectors.circular_get_visible(user=request.user, number=number)
+    if permissions.is_member(request.user):
+        services.circular_mark_read(user=request.user, circular=circular)
+    receipts = selectors.receipts_of_user(user=request.user, circular=circular)
+    return render(
+        request,
+        "bulletin/circular_detail.html",
+        {
+            "circular": circular,
+            "attachments": circular.attachments.all(),
+            "receipts": receipts,
+            "pending_receipts": [r for r in receipts if not r.acknowledged_at],
+            "can_manage": permissions.can(
+                request.user, Action.MANAGE_CIRCULAR, circular.issuer_organization
+            ),
+            "recipient_codes": [o.code for o in circular.recipients.order_by("code")]
+            if circular.is_targeted
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def circular_acknowledge(request, number):
+    circular = selectors.circular_get_visible(user=request.user, number=number)
+    organization = None
+    code = request.POST.get("organization")
+    if code:
+        organization = Organization.objects.filter(code=code.upper()).first()
+        if organization is None:
+            raise Http404
+    try:
+        services.circular_acknowledge(
+            actor=request.user, circular=circular, organization=organization
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Acknowledged. Thank you."))
+    return redirect("circular_detail", number=circular.number)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def circular_edit(request, number):
+    circular = _managed(request, number)
+    form = CircularReviseForm(request.POST or None, request.FILES or None, circular=circular)
+    if circular.is_withdrawn:
+        messages.error(request, _("A withdrawn circular cannot be revised."))
+        return redirect("circular_detail", number=circular.number)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.circular_revise(
+                actor=request.user,
+                circular=circular,
+                changes=form.changes(),
+                note=form.cleaned_data["note"],
+                attachments=form.cleaned_data["attachments"],
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Circular revised."))
+            return redirect("circular_detail", number=circular.number)
+    return render(request, "bulletin/circular_edit.html", {"form": form, "circular": circular})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def circular_withdraw(request, number):
+    circular = _managed(request, number)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.circular_withdraw(
+                actor=request.user, circular=circular, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, _("Circular withdrawn."))
+            return redirect("circular_detail", number=circular.number)
+    return render(request, "bulletin/circular_withdraw.html", {"form": form, "circular": circular})
+
+
+def circular_history(request, number):
+    circular = selectors.circular_get_visible(user=request.user, number=number)
+    return render(
+        request,
+        "bulletin/circular_history.html",
+        {"circular": circular, "revisions": selectors.circular_revisions(circular=circular)},
+    )
+
+
+@login_required
+def circular_progress(request, number):
+    circular = _managed(request, number)
+    progress = selectors.circular_progress(user=request.user, circular=circular)
+    can_remind = bool(
+        circular.requires_ack and not circular.is_withdrawn and (progress.read or progress.pending)
+    )
+    return render(
+        request,
+        "bulletin/circular_progress.html",
+        {"circular": circular, "progress": progress, "can_remind": can_remind},
+    )
+
+
+def _csv_time(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+@login_required
+def circular_progress_csv(request, number):
+    circular = _managed(request, number)
+    progress = selectors.circular_progress(user=request.user, circular=circular)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="circular-{circular.number}.csv"'
+    response.write("\ufeff")  # Excel opens UTF-8 Japanese correctly only with a BOM
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "organization",
+            "name_ja",
+            "name_en",
+            "state",
+            "read_at",
+            "read_by",
+            "acknowledged_at",
+            "acknowledged_by",
+            "reminded_at",
+            "reminders",
+        ]
+    )
+    for receipt in progress.acknowledged + progress.read + progress.pending:
+        org = receipt.organization
+        writer.writerow(
+            [
+                org.code,
+                org.name_ja,
+                org.name_en,
+                receipt.state,
+                _csv_time(receipt.read_at),
+                receipt.read_by.get_username() if receipt.read_by else "",
+                _csv_time(receipt.acknowledged_at),
+                receipt.acknowledged_by.get_username() if receipt.acknowledged_by else "",
+                _csv_time(receipt.reminded_at),
+                receipt.reminder_count,
+            ]
+        )
+    return response
+
+
+@login_required
+@require_POST
+def circular_remind(request, number):
+    circular = _managed(request, number)
+    try:
+        count = services.circular_remind(actor=request.user, circular=circular)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Reminder sent to %(n)s organizations.") % {"n": count})
+    return redirect("circular_progress", number=circular.number)
+
+
+def circular_attachment(request, number, attachment_id):
+    attachment = selectors.attachment_get_visible(
+        user=request.user, number=number, attachment_id=attachment_id
+    )
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as error:
+        raise Http404 from error
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.name, content_type=attachment.content_type
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

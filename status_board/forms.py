@@ -1,0 +1,69 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from organizations.vocabulary import PARTICIPATION_SEGMENTS, OrganizationKind
+
+from .models import MESSAGE_MAX_LENGTH
+from .vocabulary import ALL_CODES, Status, label
+
+DATETIME_LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
+
+
+class FunctionStatusForm(forms.Form):
+    """The status of one business function; one per function on the reporting page."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), choices=Status.choices, widget=forms.RadioSelect, required=False
+    )
+    message = forms.CharField(
+        label=_("Message (Japanese)"),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    message_en = forms.CharField(
+        label=_("Message (English, optional)"),
+        max_length=MESSAGE_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    expected_recovery_at = forms.DateTimeField(
+        label=_("Expected recovery (JST)"),
+        required=False,
+        input_formats=DATETIME_LOCAL_FORMATS,
+        widget=DateTimeLocalInput(),
+    )
+
+
+def _blank(choices):
+    return [("", _("All"))] + list(choices)
+
+
+class BoardFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[])
+    segment = forms.ChoiceField(label=_("Segment"), required=False, choices=[])
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[])
+    since = forms.DateTimeField(
+        label=_("Not reported since (JST)"),
+        required=False,
+        input_formats=DATETIME_LOCAL_FORMATS,
+        widget=DateTimeLocalInput(),
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[("severity", _("Most severe first")), ("kind", _("Infrastructures first"))],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = _blank(OrganizationKind.choices)
+        self.fields["segment"].choices = _blank(PARTICIPATION_SEGMENTS)
+        self.fields["status"].choices = _blank([(c, label(c)) for c in ALL_CODES])

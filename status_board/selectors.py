@@ -1,0 +1,286 @@
+"""Reads of the status board; none returns an organization the user may not see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from organizations import permissions
+from organizations.models import BusinessFunction, Organization, OrganizationFunction
+from organizations.vocabulary import OrganizationKind
+
+from .models import CurrentStatus, StatusReport
+from .vocabulary import ALL_CODES, NOT_REPORTED, SEVERITY, Status, is_impaired
+
+# Market infrastructures first (exchanges, clearing, depository, BOJ), then everyone else.
+KIND_ORDER = [
+    OrganizationKind.EXCHANGE,
+    OrganizationKind.CLEARING,
+    OrganizationKind.DEPOSITORY,
+    OrganizationKind.CENTRAL_BANK,
+    OrganizationKind.PTS,
+    OrganizationKind.JSDA,
+    OrganizationKind.REGULATOR,
+    OrganizationKind.SECURITIES_FIRM,
+    OrganizationKind.BANK,
+]
+INFRASTRUCTURE = {
+    OrganizationKind.EXCHANGE,
+    OrganizationKind.CLEARING,
+    OrganizationKind.DEPOSITORY,
+    OrganizationKind.CENTRAL_BANK,
+    OrganizationKind.PTS,
+}
+_KIND_RANK = {k.value: i for i, k in enumerate(KIND_ORDER)}
+HISTORY_DAYS = 90
+
+
+@dataclass
+class Cell:
+    function: BusinessFunction
+    status: str
+    message: str = ""
+    message_en: str = ""
+    reported_at: datetime | None = None
+    expected_recovery_at: datetime | None = None
+    impaired_since: datetime | None = None
+    rto_minutes: int | None = None
+    # The last reported status when the cell counts as not reported since a given time.
+    last_status: str | None = None
+
+    @property
+    def localized_message(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "ja").startswith("en") and self.message_en:
+            return self.message_en
+        return self.message
+
+    @property
+    def rto_breached(self) -> bool:
+        if self.impaired_since is None or self.rto_minutes is None:
+            return False
+        if not is_impaired(self.status):
+            return False
+        return timezone.now() - self.impaired_since > timedelta(minutes=self.rto_minutes)
+
+
+@dataclass
+class Row:
+    organization: Organization
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def worst(self) -> str:
+        if not self.cells:
+            return NOT_REPORTED
+        return max((c.status for c in self.cells), key=lambda s: SEVERITY[s])
+
+    @property
+    def is_infrastructure(self) -> bool:
+        return self.organization.kind in INFRASTRUCTURE
+
+
+def _kind_rank(org: Organization) -> int:
+    return _KIND_RANK.get(org.kind, len(KIND_ORDER))
+
+
+def board_rows(
+    *,
+    user=None,
+    public_only: bool = False,
+    everything: bool = False,
+    organization: Organization | None = None,
+    kind: str | None = None,
+    segment: str | None = None,
+    not_reported_since: datetime | None = None,
+) -> list[Row]:
+    """Every visible organization with its functions and current statuses, in 3 queries.
+
+    ``public_only`` gives the anonymous view whoever asks; ``everything`` the members' view
+    whoever asks (only for the cache, which serves each audience its part).
+    With ``not_reported_since`` a function whose last report is older counts as not reported.
+    """
+    orgs = Organization.objects.filter(active=True)
+    if not everything and (public_only or not permissions.is_member(user)):
+        orgs = orgs.filter(is_public=True)
+    if organization is not None:
+        orgs = orgs.filter(pk=organization.pk)
+    if kind:
+        orgs = orgs.filter(kind=kind)
+    if segment:
+        orgs = orgs.filter(segments__segment=segment)
+    orgs = list(orgs.only("id", "code", "name_ja", "name_en", "kind", "is_public").distinct())
+    ids = [o.pk for o in orgs]
+    functions: dict[int, list[OrganizationFunction]] = {}
+    for of in (
+        OrganizationFunction.objects.filter(organization_id__in=ids)
+        .select_related("function")
+        .order_by("function__display_order", "function__code")
+    ):
+        functions.setdefault(of.organization_id, []).append(of)
+    current = {
+        (c.organization_id, c.function_id): c
+        for c in CurrentStatus.objects.filter(organization_id__in=ids).only(
+            "organization_id",
+            "function_id",
+            "status",
+            "message",
+            "message_en",
+            "reported_at",
+            "expected_recovery_at",
+            "impaired_since",
+        )
+    }
+    rows = []
+    for org in orgs:
+        row = Row(organization=org)
+        for of in functions.get(org.pk, []):
+            cur = current.get((org.pk, of.function_id))
+            rto = of.effective_rto_minutes
+            if cur is None:
+                row.cells.append(Cell(function=of.function, status=NOT_REPORTED, rto_minutes=rto))
+                continue
+            cell = Cell(
+                function=of.function,
+                status=cur.status,
+                message=cur.message,
+                message_en=cur.message_en,
+                reported_at=cur.reported_at,
+                expected_recovery_at=cur.expected_recovery_at,
+                impaired_since=cur.impaired_since,
+                rto_minutes=rto,
+            )
+            if not_reported_since is not None and cur.reported_at < not_reported_since:
+                cell.last_status, cell.status = cell.status, NOT_REPORTED
+            row.cells.append(cell)
+        if row.cells:
+            rows.append(row)
+    rows.sort(key=lambda r: (_kind_rank(r.organization), r.organization.code))
+    return rows
+
+
+def counts_by_status(rows: list[Row]) -> dict[str, int]:
+    counts = dict.fromkeys(ALL_CODES, 0)
+    for row in rows:
+        for cell in row.cells:
+            counts[cell.status] += 1
+    return counts
+
+
+def sort_by_severity(rows: list[Row]) -> list[Row]:
+    return sorted(
+        rows,
+        key=lambda r: (-SEVERITY[r.worst], _kind_rank(r.organization), r.organization.code),
+    )
+
+
+def activations_active(*, public_only: bool = True) -> list:
+    """BCP activations in force, for the market-wide banner.
+
+    The hook for the emergency HQ: once ``emergency_hq.selectors.activations_active`` exists
+    it is used (it should return objects with ``segment``/``action`` labels and a time);
+    until then no activation is ever in force. Changes there should call
+    ``status_board.snapshots.board_changed()`` on commit so that the cached board follows.
+    """
+    try:
+        from emergency_hq import selectors as hq_selectors
+    except ImportError:
+        return []
+    provider = getattr(hq_selectors, "activations_active", None)
+    return list(provider(public_only=public_only)) if provider else []
+
+
+def incident_started_at() -> datetime | None:
+    """Start of the incident in progress: "not reported" counts from here (None: ever).
+
+    The hook for the emergency HQ, like ``activations_active``.
+    """
+    try:
+        from emergency_hq import selectors as hq_selectors
+    except ImportError:
+        return None
+    provider = getattr(hq_selectors, "incident_started_at", None)
+    return provider() if provider else None
+
+
+def status_reports_visible(
+    *, user, organization_code: str | None = None, function_code: str | None = None
+) -> QuerySet[StatusReport]:
+    """History, newest first, of the organizations the user may see."""
+    qs = StatusReport.objects.filter(organization__active=True)
+    if not permissions.is_member(user):
+        qs = qs.filter(organization__is_public=True)
+    if organization_code:
+        qs = qs.filter(organization__code=organization_code.strip().upper())
+    if function_code:
+        qs = qs.filter(function__code=function_code.strip())
+    return qs.select_related("organization", "function", "reported_by").order_by(
+        "-reported_at", "-id"
+    )
+
+
+def timeline_of(*, organization: Organization, limit: int = 50) -> list[StatusReport]:
+    return list(
+        StatusReport.objects.filter(organization=organization)
+        .select_related("organization", "function", "reported_by")
+        .order_by("-reported_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class DayBar:
+    day: date
+    status: str
+
+
+def daily_history(
+    *, organization: Organization, days: int = HISTORY_DAYS, today: date | None = None
+) -> dict[int, list[DayBar]]:
+    """{function id: one bar per day, oldest first}: the worst status in force that day.
+
+    Two queries whatever the number of functions: the reports of the window and, for each
+    function, the last report before it (the status the window starts in).
+    """
+    today = today or timezone.localdate()
+    first_day = today - timedelta(days=days - 1)
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=tz)
+    in_window: dict[int, list[tuple[date, str]]] = {}
+    for fid, at, status in (
+        StatusReport.objects.filter(organization=organization, reported_at__gte=start)
+        .order_by("reported_at", "id")
+        .values_list("function_id", "reported_at", "status")
+    ):
+        in_window.setdefault(fid, []).append((timezone.localtime(at, tz).date(), status))
+    last_before = StatusReport.objects.filter(
+        organization=organization, function_id=OuterRef("function_id"), reported_at__lt=start
+    ).order_by("-reported_at", "-id")
+    before = {
+        fid: status
+        for fid, status in OrganizationFunction.objects.filter(organization=organization)
+        .annotate(status=Subquery(last_before.values("status")[:1]))
+        .values_list("function_id", "status")
+        if status
+    }
+    result: dict[int, list[DayBar]] = {}
+    for fid in set(in_window) | set(before):
+        state = before.get(fid, NOT_REPORTED)
+        reports = in_window.get(fid, [])
+        i = 0
+        bars = []
+        for n in range(days):
+            day = first_day + timedelta(days=n)
+            worst = state
+            while i < len(reports) and reports[i][0] == day:
+                state = reports[i][1]
+                first_news = state == Status.NORMAL and worst == NOT_REPORTED
+                if first_news or SEVERITY[state] > SEVERITY[worst]:
+                    worst = state
+                i += 1
+            bars.append(DayBar(day=day, status=worst))
+        result[fid] = bars
+    return result

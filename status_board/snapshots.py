@@ -1,0 +1,366 @@
+"""The cached public board: rebuilt on every change, served without touching PostgreSQL.
+
+One *bundle* holds every cached representation (the public page in Japanese and English,
+the board JSON for the public and for members) built from one read of the database. It lives
+in Redis for every process, in each process's memory (checked against Redis at most every
+``LOCAL_TTL`` seconds) and in a file under ``VAR_DIR`` — the last good copy that is served,
+marked with its time, while PostgreSQL is down.
+
+Freshness: ``board_changed()`` (called on commit of every status change) bumps a data
+version and rebuilds at once; concurrent changes are coalesced under a lock. A bundle built
+for an older data version is rebuilt by the next request that sees it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import pickle  # noqa: S403 — our own bundle, written and read only by the portal
+import tempfile
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.utils import timezone, translation
+from django.utils.http import http_date
+
+logger = logging.getLogger(__name__)
+
+KEY_BUNDLE = "status_board:bundle:v1"
+KEY_BUNDLE_ID = "status_board:bundle_id:v1"
+KEY_DATA_VERSION = "status_board:data_version:v1"
+KEY_LOCK = "status_board:rebuild_lock:v1"
+LOCAL_TTL = 0.5  # seconds a process trusts its memory copy without asking Redis
+DB_PROBE_INTERVAL = 2.0  # seconds between checks that PostgreSQL still answers
+LANGUAGES = ("ja", "en")
+
+# Redis failures must never break the board: fall back to memory and the file.
+try:
+    from redis.exceptions import RedisError as _RedisError
+
+    CACHE_ERRORS: tuple[type[BaseException], ...] = (_RedisError, OSError)
+except ImportError:  # pragma: no cover - redis is a dependency
+    CACHE_ERRORS = (OSError,)
+
+
+@dataclass
+class Variant:
+    body: bytes
+    etag: str
+    content_type: str
+    # HTML only: the board fragment for pages rendered per user, and the stale notice.
+    fragment: str = ""
+    stale_notice: str = ""
+
+
+@dataclass
+class Bundle:
+    id: str
+    data_version: int
+    generated_at: datetime
+    variants: dict[str, Variant] = field(default_factory=dict)
+    last_modified_http: str = ""
+
+
+@dataclass
+class _Local:
+    bundle: Bundle | None = None
+    checked: float = 0.0
+    db_ok: bool = True
+    db_checked: float = 0.0
+
+
+_local = _Local()
+_local_lock = threading.Lock()
+
+
+def reset_local_state() -> None:
+    """Forget this process's copy (tests; after the cache was cleared)."""
+    global _local
+    _local = _Local()
+
+
+def _snapshot_path() -> Path:
+    # One file per database, so that test runs and installations never share a copy.
+    name = f"{connection.settings_dict.get('NAME')}:{settings.CACHES['default'].get('KEY_PREFIX')}"
+    digest = hashlib.blake2b(name.encode(), digest_size=6).hexdigest()
+    return Path(settings.VAR_DIR) / f"status_board_snapshot-{digest}.pickle"
+
+
+def _cache_get_many(keys):
+    try:
+        return cache.get_many(keys), True
+    except CACHE_ERRORS as error:
+        logger.warning("status board: cache unavailable: %s", error)
+        return {}, False
+
+
+def _data_version() -> int | None:
+    values, ok = _cache_get_many([KEY_DATA_VERSION])
+    return values.get(KEY_DATA_VERSION) if ok else None
+
+
+def board_changed() -> None:
+    """A status (or anything shown on the board) changed: rebuild the cached board now."""
+    try:
+        try:
+            cache.incr(KEY_DATA_VERSION)
+        except ValueError:
+            cache.add(KEY_DATA_VERSION, 1, timeout=None)
+    except CACHE_ERRORS as error:
+        logger.warning("status board: cache unavailable: %s", error)
+    _local.checked = 0.0
+    try:
+        rebuild()
+    except DatabaseError as error:
+        logger.warning("status board: rebuild failed: %s", error)
+
+
+def invalidate() -> None:
+    """Something shown on the board changed; the next request rebuilds it."""
+    try:
+        try:
+            cache.incr(KEY_DATA_VERSION)
+        except ValueError:
+            cache.add(KEY_DATA_VERSION, 1, timeout=None)
+    except CACHE_ERRORS as error:
+        logger.warning("status board: cache unavailable: %s", error)
+    _local.checked = 0.0
+
+
+def rebuild(*, max_rounds: int = 5) -> Bundle | None:
+    """Build and store a fresh bundle; coalesces with a rebuild already running elsewhere."""
+    bundle = None
+    for _round in range(max_rounds):
+        try:
+            if not cache.add(KEY_LOCK, os.getpid(), timeout=30):
+                return bundle  # the holder re-checks the data version when it is done
+            locked = True
+        except CACHE_ERRORS:
+            locked = False
+        try:
+            version = _data_version()
+            if version is None:
+                try:
+                    cache.add(KEY_DATA_VERSION, 1, timeout=None)
+                    version = cache.get(KEY_DATA_VERSION)
+                except CACHE_ERRORS:
+                    version = 0
+            bundle = build(data_version=version or 0)
+            _store(bundle)
+        finally:
+            if locked:
+                with contextlib.suppress(*CACHE_ERRORS):
+                    cache.delete(KEY_LOCK)
+        if not locked or _data_version() in (None, bundle.data_version):
+            return bundle
+    return bundle
+
+
+def _store(bundle: Bundle) -> None:
+    try:
+        cache.set_many({KEY_BUNDLE: bundle, KEY_BUNDLE_ID: bundle.id}, timeout=None)
+    except CACHE_ERRORS as error:
+        logger.warning("status board: cache unavailable: %s", error)
+    with _local_lock:
+        _local.bundle = bundle
+        _local.checked = time.monotonic()
+        _local.db_ok = True
+    path = _snapshot_path()
+    try:
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as tmp:
+            pickle.dump(bundle, tmp)
+        os.replace(tmp.name, path)
+    except OSError as error:
+        logger.warning("status board: cannot write %s: %s", path, error)
+
+
+def _from_file() -> Bundle | None:
+    try:
+        with open(_snapshot_path(), "rb") as fh:
+            return pickle.load(fh)  # noqa: S301 — written by _store above
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+
+
+def _database_answers() -> bool:
+    now = time.monotonic()
+    if now - _local.db_checked < DB_PROBE_INTERVAL:
+        return _local.db_ok
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        ok = True
+    except DatabaseError:
+        ok = False
+        if not connection.in_atomic_block:
+            with contextlib.suppress(DatabaseError):
+                connection.close()
+    _local.db_ok, _local.db_checked = ok, now
+    return ok
+
+
+def current() -> tuple[Bundle, bool]:
+    """The bundle to serve and whether it is stale (PostgreSQL down: the last good copy).
+
+    Raises ``DatabaseError`` only when there is no copy at all and the database is down.
+    """
+    local = _local.bundle
+    now = time.monotonic()
+    if local is not None and now - _local.checked < LOCAL_TTL:
+        return local, not _database_answers()
+    values, cache_ok = _cache_get_many([KEY_BUNDLE_ID, KEY_DATA_VERSION])
+    bundle = local
+    if cache_ok:
+        bundle_id = values.get(KEY_BUNDLE_ID)
+        version = values.get(KEY_DATA_VERSION)
+        if bundle_id is not None and (local is None or local.id != bundle_id):
+            try:
+                bundle = cache.get(KEY_BUNDLE) or local
+            except CACHE_ERRORS:
+                bundle = local
+        fresh = bundle is not None and version is not None and bundle.data_version == version
+    else:
+        # Without Redis nobody can tell us about changes: rebuild from time to time.
+        fresh = bundle is not None and now - _local.checked < DB_PROBE_INTERVAL
+    if fresh:
+        with _local_lock:
+            _local.bundle, _local.checked = bundle, now
+        return bundle, not _database_answers()
+    if _database_answers():
+        try:
+            rebuilt = rebuild()
+        except DatabaseError as error:
+            logger.warning("status board: rebuild failed: %s", error)
+            _local.db_ok, _local.db_checked = False, time.monotonic()
+            rebuilt = None
+        if rebuilt is not None:
+            return rebuilt, False
+        if bundle is not None:  # another process is rebuilding: serve ours meanwhile
+            return bundle, False
+    bundle = bundle or _from_file()
+    if bundle is None:
+        raise DatabaseError("no status board snapshot and the database is unavailable")
+    with _local_lock:
+        _local.bundle, _local.checked = bundle, now
+    return bundle, True
+
+
+# --- building -----------------------------------------------------------------------------
+
+
+def _etag(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+
+
+def board_json(rows, generated_at: datetime) -> bytes:
+    def iso(value):
+        return timezone.localtime(value).isoformat() if value else None
+
+    data = {
+        "generated_at": iso(generated_at),
+        "organizations": [
+            {
+                "code": row.organization.code,
+                "name_ja": row.organization.name_ja,
+                "name_en": row.organization.name_en,
+                "kind": row.organization.kind,
+                "functions": [
+                    {
+                        "function": cell.function.code,
+                        "status": cell.status,
+                        "message": cell.message,
+                        "reported_at": iso(cell.reported_at),
+                        "expected_recovery_at": iso(cell.expected_recovery_at),
+                    }
+                    for cell in row.cells
+                ],
+            }
+            for row in rows
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def _anonymous_request(language: str):
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/", HTTP_HOST=_host())
+    request.user = AnonymousUser()
+    request.LANGUAGE_CODE = language
+    return request
+
+
+def _host() -> str:
+    from urllib.parse import urlsplit
+
+    host = urlsplit(settings.SITE_URL).netloc or "localhost"
+    allowed = settings.ALLOWED_HOSTS
+    if "*" in allowed or host.split(":")[0] in allowed:
+        return host
+    return allowed[0].lstrip(".") if allowed else "localhost"
+
+
+def build(*, data_version: int = 0) -> Bundle:
+    from django.template.loader import render_to_string
+
+    from . import selectors
+
+    generated_at = timezone.now()
+    # One read for both audiences; the public rows are the public organizations of it.
+    member_rows = selectors.board_rows(everything=True)
+    public_rows = [r for r in member_rows if r.organization.is_public]
+    variants: dict[str, Variant] = {}
+    for key, rows in (("json:public", public_rows), ("json:members", member_rows)):
+        body = board_json(rows, generated_at)
+        variants[key] = Variant(body=body, etag=_etag(body), content_type="application/json")
+    activations = selectors.activations_active(public_only=True)
+    counts = selectors.counts_by_status(public_rows)
+    for language in LANGUAGES:
+        with translation.override(language):
+            request = _anonymous_request(language)
+            context = {
+                "rows": public_rows,
+                "counts": counts,
+                "generated_at": generated_at,
+                "activations": activations,
+            }
+            fragment = render_to_string(
+                "status_board/_board_public_content.html", context, request=request
+            )
+            notice = render_to_string(
+                "status_board/_stale_notice.html", {"generated_at": generated_at}
+            )
+            page = render_to_string(
+                "status_board/board_public.html",
+                {"board_html": fragment, "cached_page": True},
+                request=request,
+            )
+        body = page.encode()
+        variants[f"html:{language}"] = Variant(
+            body=body,
+            etag=_etag(body),
+            content_type="text/html; charset=utf-8",
+            fragment=fragment,
+            stale_notice=notice,
+        )
+    return Bundle(
+        id=uuid.uuid4().hex,
+        data_version=data_version,
+        generated_at=generated_at,
+        variants=variants,
+        last_modified_http=http_date(int(generated_at.timestamp())),
+    )
+
+
+STALE_MARK = "<!--board-stale-->"

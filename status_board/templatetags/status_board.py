@@ -1,0 +1,22 @@
+from django import template
+from django.utils.html import format_html
+
+from status_board.vocabulary import ICONS, label
+
+register = template.Library()
+
+
+@register.simple_tag
+def status_badge(code: str):
+    """The status as icon and text; the colour of .st-<code> is only an aid."""
+    return format_html(
+        '<span class="st st-{}"><span aria-hidden="true">{}</span>{}</span>',
+        code,
+        ICONS.get(code, "?"),
+        label(code),
+    )
+
+
+@register.filter
+def status_label(code: str) -> str:
+    return label(code)
