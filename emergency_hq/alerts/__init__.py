@@ -1,0 +1,1 @@
+"""The alert fan-out: outbox, workers, channels, acknowledgements and escalation."""
