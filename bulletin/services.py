@@ -168,15 +168,41 @@ def may_publish(user) -> bool:
 def _circular_notify_contact_trees(*, circular: Circular, actor) -> None:
     """Send a circular that requires acknowledgement along the recipients' contact trees.
 
-    The alerts fan-out of emergency_hq (outbox of Delivery rows written in this same
-    transaction, sent by Celery on commit, escalating along each organization's contact
-    tree) will be called here; it is deliberately not imported yet. Called inside the
-    publish transaction, only when ``circular.requires_ack`` is true.
+    The alert's outbox rows are written in this same publish transaction and sent by
+    Celery on commit (emergency_hq alerts). Issuers who are not HQ staff (reporters of
+    market infrastructures) still reach the trees: the portal sends on their behalf, and
+    the alert's source names the circular and so its publisher.
     """
-    logger.info(
-        "circular %s requires acknowledgement from %s organizations",
-        circular.number,
-        circular.receipts.count(),
+    from django.conf import settings
+    from django.urls import reverse
+
+    from emergency_hq.services import alert_send
+    from organizations.services import system_actor
+
+    organizations = [r.organization for r in circular.receipts.select_related("organization")]
+    if not organizations:
+        return
+    link = settings.SITE_URL.rstrip("/") + reverse("circular_detail", args=[circular.number])
+    sender = actor if permissions.can(actor, Action.RUN_HQ) else system_actor()
+    alert_send(
+        actor=sender,
+        # Alert subjects are shorter than circular titles (and drills get a prefix).
+        subject_ja=f"【通達 {circular.number}】{circular.title_ja}"[:180],
+        subject_en=f"[Circular {circular.number}] {circular.title_en or circular.title_ja}"[:180],
+        body_ja=(
+            f"通達 {circular.number}「{circular.title_ja}」が発出されました。"
+            f"内容を確認し、受領を連絡してください。\n{link}"
+        ),
+        body_en=(
+            f'Circular {circular.number} "{circular.title_en or circular.title_ja}" has been '
+            f"issued. Please read it and confirm receipt.\n{link}"
+        ),
+        source=circular,
+        organizations=organizations,
+        requires_ack=True,
+        deadline=circular.ack_deadline,
+        is_drill=circular.category == Category.DRILL,
+        targeting={"circular": circular.number},
     )
 
 
