@@ -261,6 +261,11 @@ def test_a_rerun_keeps_edits_and_restores_the_demo_accounts(seeded):
 
 
 def test_a_rerun_fills_in_what_is_missing(seeded):
+    from status_board.models import CurrentStatus, StatusReport
+
+    # Status history protects an organization from deletion; clear it to simulate a loss.
+    CurrentStatus.objects.filter(organization__code="KOHAKU").delete()
+    StatusReport.objects.filter(organization__code="KOHAKU").delete()
     org("KOHAKU").delete()
     Contact.objects.filter(organization__code="KIRI").delete()
     BcpProfile.objects.filter(organization__code="KIRI").delete()
@@ -301,3 +306,18 @@ def test_it_refuses_to_run_under_the_production_settings(db, settings):
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", stdout=StringIO())
     assert not User.objects.filter(username__startswith="demo-").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_board_shows_a_living_market(client):
+    call_command("seed_demo", stdout=StringIO())
+    board = client.get("/api/v1/board/").json()
+    sakura = next(o for o in board["organizations"] if o["code"] == "SAKURA")
+    statuses = {f["function"]: f["status"] for f in sakura["functions"]}
+    assert statuses["customer_support"] == "degraded"
+    assert statuses["trading"] == "normal"
+    assert "KOGANE" not in {o["code"] for o in board["organizations"]}  # members only
+    call_command("seed_demo", stdout=StringIO())
+    from bulletin.models import Circular
+
+    assert Circular.objects.count() == 2

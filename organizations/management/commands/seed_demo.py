@@ -56,6 +56,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             seeder = Seeder(actor=services.system_actor(), today=timezone.localdate())
             seeder.run()
+            from bcpweb.demo import seed_activity
+
+            seeder.created.update(seed_activity(actor=seeder.actor))
         self.report(seeder, time.monotonic() - started)
 
     def report(self, seeder: Seeder, seconds: float) -> None:
