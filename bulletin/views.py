@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bcpweb.forms import apply_validation_error
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
@@ -18,14 +19,6 @@ from . import selectors, services
 from .forms import CircularForm, CircularReviseForm, SearchForm, WithdrawForm
 
 PAGE_SIZE = 30
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _managed(request, number: str):
@@ -76,7 +69,7 @@ def circular_create(request):
         try:
             circular = services.circular_publish(actor=request.user, **form.service_arguments())
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request, _("Circular %(number)s published.") % {"number": circular.number}
@@ -147,7 +140,7 @@ def circular_edit(request, number):
                 attachments=form.cleaned_data["attachments"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Circular revised."))
             return redirect("circular_detail", number=circular.number)
@@ -165,7 +158,7 @@ def circular_withdraw(request, number):
                 actor=request.user, circular=circular, reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Circular withdrawn."))
             return redirect("circular_detail", number=circular.number)

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bcpweb.forms import apply_validation_error
+
 from . import permissions, selectors, services
 from .forms import BcpProfileForm, ContactForm, WebhookForm
 from .models import Contact, WebhookEndpoint
@@ -20,14 +22,6 @@ def _organization_for(request, code: str, action: Action):
     organization = selectors.organization_get_visible(user=request.user, code=code)
     permissions.require(request.user, action, organization)
     return organization
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -64,7 +58,7 @@ def contact_edit(request, code, contact_id=None):
         try:
             services.contact_save(actor=request.user, contact=form.instance)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Contact saved."))
             return redirect("contact_list", code=organization.code)
@@ -97,7 +91,7 @@ def webhook_edit(request, code, webhook_id=None):
         try:
             services.webhook_save(actor=request.user, webhook=form.instance)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Webhook saved."))
             return redirect("contact_list", code=organization.code)
@@ -152,7 +146,7 @@ def bcp_profile_edit(request, code):
                     function_rtos=form.function_rtos(),
                 )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("BCP profile saved."))
             return redirect("bcp_profile_detail", code=organization.code)

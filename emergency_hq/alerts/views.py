@@ -14,20 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bcpweb.forms import apply_validation_error
 from organizations import permissions
 from organizations.permissions import Action
 
 from ..models import AckAnswer, AlertTarget
 from . import selectors, services, tokens
 from .forms import AlertForm, AnswerForm
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -65,7 +58,7 @@ def hq_alert_create(request):
                 targeting=data["targeting"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request,
@@ -194,7 +187,7 @@ def alert_ack(request, token):
             except (tokens.TokenExpired, tokens.TokenInvalid):
                 return _invalid(request, _("This answer link has expired."))
             except ValidationError as error:
-                _apply_errors(form, error)
+                apply_validation_error(form, error)
                 status = 400
             else:
                 messages.success(request, _("Thank you. Your answer has been recorded."))
