@@ -5,6 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from bulletin import api as bulletin_api
+from emergency_hq.incidents import api as incidents_api
 from organizations import api as organizations_api
 from status_board import api as status_board_api
 
@@ -21,9 +22,46 @@ api_v1 = [
         bulletin_api.CircularAcknowledge.as_view(),
         name="api_circular_acknowledge",
     ),
+    path("incidents/", incidents_api.IncidentListCreate.as_view(), name="api_incidents"),
+    path(
+        "incidents/<int:incident_id>/", incidents_api.IncidentDetail.as_view(), name="api_incident"
+    ),
+    path(
+        "incidents/<int:incident_id>/transitions/",
+        incidents_api.IncidentTransition.as_view(),
+        name="api_incident_transition",
+    ),
+    path(
+        "incidents/<int:incident_id>/convene/",
+        incidents_api.IncidentConvene.as_view(),
+        name="api_incident_convene",
+    ),
+    path(
+        "incidents/<int:incident_id>/declarations/",
+        incidents_api.IncidentDeclare.as_view(),
+        name="api_incident_declare",
+    ),
+    path(
+        "incidents/<int:incident_id>/decisions/",
+        incidents_api.DecisionListCreate.as_view(),
+        name="api_incident_decisions",
+    ),
+    path(
+        "incidents/<int:incident_id>/decisions/<int:decision_id>/",
+        incidents_api.DecisionDetail.as_view(),
+        name="api_incident_decision",
+    ),
+    path(
+        "incidents/<int:incident_id>/situation/",
+        incidents_api.IncidentSituation.as_view(),
+        name="api_incident_situation",
+    ),
 ]
 
 urlpatterns = [
+    # First: the public board at "" is the page disaster traffic hits; resolving it must not
+    # walk every other pattern first. Its routes share no prefix with the ones below.
+    path("", include("status_board.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
@@ -43,7 +81,6 @@ urlpatterns = [
     path("", include("organizations.urls")),
     path("", include("bulletin.urls")),
     path("", include("emergency_hq.urls")),
-    path("", include("status_board.urls")),
 ]
 
 handler403 = errors.permission_denied

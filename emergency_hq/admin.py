@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Alert, EscalationPolicy
+from .models import ActivationCriterion, ActivationDecision, Alert, EscalationPolicy, Incident
 
 
 @admin.register(EscalationPolicy)
@@ -21,4 +21,50 @@ class AlertAdmin(SimpleHistoryAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ActivationCriterion)
+class ActivationCriterionAdmin(SimpleHistoryAdmin):
+    """The activation criteria catalogue (発動基準), kept by JSDA administrators."""
+
+    list_display = ["code", "label_ja", "kind", "segment", "threshold", "suggests", "active"]
+    list_filter = ["kind", "segment", "active"]
+    search_fields = ["code", "label_ja", "label_en"]
+
+
+class _ReadOnlyAdmin(SimpleHistoryAdmin):
+    """Written by the HQ pages and API only; the admin shows, never changes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Incident)
+class IncidentAdmin(_ReadOnlyAdmin):
+    list_display = ["started_at", "title", "kind", "severity", "state", "is_drill"]
+    list_filter = ["state", "kind", "is_drill"]
+    search_fields = ["title"]
+
+
+@admin.register(ActivationDecision)
+class ActivationDecisionAdmin(admin.ModelAdmin):
+    """Decisions are immutable: no add, change or delete here either."""
+
+    list_display = ["decided_at", "incident", "action", "segment", "is_drill", "decided_by"]
+    list_filter = ["action", "segment", "is_drill"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .alerts import views as alerts
+from .incidents import views as incidents
 
 urlpatterns = [
     path("hq/alerts/", alerts.hq_alert_list, name="hq_alert_list"),
@@ -12,6 +13,46 @@ urlpatterns = [
         "hq/alerts/<int:alert_id>/organizations/<str:code>/",
         alerts.hq_alert_organization,
         name="hq_alert_organization",
+    ),
+    path("hq/incidents/", incidents.hq_incident_list, name="hq_incident_list"),
+    path("hq/incidents/new/", incidents.hq_incident_create, name="hq_incident_create"),
+    path(
+        "hq/incidents/<int:incident_id>/", incidents.hq_incident_detail, name="hq_incident_detail"
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/situation/",
+        incidents.hq_incident_situation,
+        name="hq_incident_situation",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/report/",
+        incidents.hq_incident_report,
+        name="hq_incident_report",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/convene/",
+        incidents.hq_incident_convene,
+        name="hq_incident_convene",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/state/",
+        incidents.hq_incident_transition,
+        name="hq_incident_transition",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/declare/",
+        incidents.hq_incident_declare,
+        name="hq_incident_declare",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/decisions/new/",
+        incidents.hq_decision_create,
+        name="hq_decision_create",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/decisions/<int:decision_id>/",
+        incidents.hq_decision_detail,
+        name="hq_decision_detail",
     ),
     path("ack/", alerts.alert_inbox, name="alert_inbox"),
     path("ack/targets/<int:target_id>/", alerts.alert_answer, name="alert_answer"),

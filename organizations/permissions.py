@@ -40,6 +40,8 @@ class Action(StrEnum):
     # Circulars: organization=None means market-wide; otherwise the issuing organization.
     PUBLISH_CIRCULAR = "publish_circular"
     MANAGE_CIRCULAR = "manage_circular"
+    # The emergency HQ's situation dashboard and report: HQ staff and regulators only.
+    VIEW_SITUATION = "view_situation"
 
 
 def _groups(user) -> frozenset[str]:
@@ -146,6 +148,8 @@ def can(user, action: Action | str, organization=None) -> bool:
             return admin
         case Action.RUN_HQ:
             return HQ_STAFF in groups
+        case Action.VIEW_SITUATION:
+            return bool(groups & {HQ_STAFF, REGULATOR})
         case Action.READ_EVERYTHING:
             return admin or bool(groups & {HQ_STAFF, REGULATOR})
         case Action.PUBLISH_CIRCULAR | Action.MANAGE_CIRCULAR:

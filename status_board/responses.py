@@ -6,6 +6,10 @@ from django.utils.http import http_date
 
 from .snapshots import STALE_MARK, Bundle, Variant
 
+_CONDITIONAL_HEADERS = frozenset(
+    {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"}
+)
+
 
 def cached_response(request, bundle: Bundle, variant: Variant, *, stale: bool, vary: str = ""):
     etag = variant.etag
@@ -23,7 +27,9 @@ def cached_response(request, bundle: Bundle, variant: Variant, *, stale: bool, v
     }
     if stale:
         headers["Warning"] = '110 - "Response is Stale"'
-    not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
+    not_modified = None
+    if _CONDITIONAL_HEADERS.intersection(request.META):  # most visitors send none
+        not_modified = get_conditional_response(request, etag=etag, last_modified=last_modified)
     response = not_modified or HttpResponse(body, content_type=variant.content_type)
     for name, value in headers.items():
         response[name] = value

@@ -187,7 +187,7 @@ def activations_active(*, public_only: bool = True) -> list:
     ``status_board.snapshots.board_changed()`` on commit so that the cached board follows.
     """
     try:
-        from emergency_hq import selectors as hq_selectors
+        from emergency_hq.incidents import selectors as hq_selectors
     except ImportError:
         return []
     provider = getattr(hq_selectors, "activations_active", None)
@@ -200,7 +200,7 @@ def incident_started_at() -> datetime | None:
     The hook for the emergency HQ, like ``activations_active``.
     """
     try:
-        from emergency_hq import selectors as hq_selectors
+        from emergency_hq.incidents import selectors as hq_selectors
     except ImportError:
         return None
     provider = getattr(hq_selectors, "incident_started_at", None)

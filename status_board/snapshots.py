@@ -6,6 +6,12 @@ in Redis for every process, in each process's memory (checked against Redis at m
 ``LOCAL_TTL`` seconds) and in a file under ``VAR_DIR`` — the last good copy that is served,
 marked with its time, while PostgreSQL is down.
 
+The hot path (``current()``) touches neither Redis nor PostgreSQL: it hands out the memory
+copy. Once per ``LOCAL_TTL`` *one* thread of the process asks Redis whether the copy is still
+current (one ``MGET`` of two small keys) while the other threads keep serving; once per
+``DB_PROBE_INTERVAL`` one thread checks that PostgreSQL answers (stale marking). So a
+process makes about 4 Redis and 0.5 PostgreSQL round trips a second, whatever its traffic.
+
 Freshness: ``board_changed()`` (called on commit of every status change) bumps a data
 version and rebuilds at once; concurrent changes are coalesced under a lock. A bundle built
 for an older data version is rebuilt by the next request that sees it.
@@ -39,7 +45,7 @@ KEY_BUNDLE = "status_board:bundle:v1"
 KEY_BUNDLE_ID = "status_board:bundle_id:v1"
 KEY_DATA_VERSION = "status_board:data_version:v1"
 KEY_LOCK = "status_board:rebuild_lock:v1"
-LOCAL_TTL = 0.5  # seconds a process trusts its memory copy without asking Redis
+LOCAL_TTL = 0.25  # seconds a process trusts its memory copy without asking Redis
 DB_PROBE_INTERVAL = 2.0  # seconds between checks that PostgreSQL still answers
 LANGUAGES = ("ja", "en")
 
@@ -81,6 +87,10 @@ class _Local:
 
 _local = _Local()
 _local_lock = threading.Lock()
+# Single flight: one thread per process revalidates the copy (or builds the first one) and
+# one probes PostgreSQL; the others keep serving what the process holds meanwhile.
+_revalidate_lock = threading.Lock()
+_probe_lock = threading.Lock()
 
 
 def reset_local_state() -> None:
@@ -193,20 +203,24 @@ def _from_file() -> Bundle | None:
 
 
 def _database_answers() -> bool:
-    now = time.monotonic()
-    if now - _local.db_checked < DB_PROBE_INTERVAL:
+    if time.monotonic() - _local.db_checked < DB_PROBE_INTERVAL:
         return _local.db_ok
+    if not _probe_lock.acquire(blocking=False):
+        return _local.db_ok  # another thread is probing right now
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        ok = True
-    except DatabaseError:
-        ok = False
-        if not connection.in_atomic_block:
-            with contextlib.suppress(DatabaseError):
-                connection.close()
-    _local.db_ok, _local.db_checked = ok, now
-    return ok
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT 1")
+            ok = True
+        except DatabaseError:
+            ok = False
+            if not connection.in_atomic_block:
+                with contextlib.suppress(DatabaseError):
+                    connection.close()
+        _local.db_ok, _local.db_checked = ok, time.monotonic()
+        return ok
+    finally:
+        _probe_lock.release()
 
 
 def current() -> tuple[Bundle, bool]:
@@ -215,9 +229,25 @@ def current() -> tuple[Bundle, bool]:
     Raises ``DatabaseError`` only when there is no copy at all and the database is down.
     """
     local = _local.bundle
+    if local is not None:
+        if time.monotonic() - _local.checked < LOCAL_TTL:
+            return local, not _database_answers()
+        if not _revalidate_lock.acquire(blocking=False):
+            # Another thread of this process is asking Redis (or rebuilding): serve ours.
+            return local, not _database_answers()
+    else:
+        _revalidate_lock.acquire()  # no copy yet: wait for the thread that fetches one
+    try:
+        return _revalidate()
+    finally:
+        _revalidate_lock.release()
+
+
+def _revalidate() -> tuple[Bundle, bool]:
+    local = _local.bundle
     now = time.monotonic()
     if local is not None and now - _local.checked < LOCAL_TTL:
-        return local, not _database_answers()
+        return local, not _database_answers()  # filled in while we waited for the lock
     values, cache_ok = _cache_get_many([KEY_BUNDLE_ID, KEY_DATA_VERSION])
     bundle = local
     if cache_ok:
@@ -245,7 +275,11 @@ def current() -> tuple[Bundle, bool]:
             rebuilt = None
         if rebuilt is not None:
             return rebuilt, False
-        if bundle is not None:  # another process is rebuilding: serve ours meanwhile
+        if bundle is not None:
+            # Another process is rebuilding: serve ours meanwhile and ask again in
+            # LOCAL_TTL (not on every request: that would hammer Redis during a rebuild).
+            with _local_lock:
+                _local.bundle, _local.checked = bundle, now
             return bundle, False
     bundle = bundle or _from_file()
     if bundle is None:

@@ -10,6 +10,10 @@ _env = environ.Env()
 _DEFAULTS: dict[str, tuple[type, object]] = {
     # Messages per worker task: one SMTP connection sends the whole batch.
     "ALERT_BATCH_SIZE": (int, 100),
+    # SMTP sessions one batch sends over at once (one message per session per round).
+    "ALERT_SMTP_CONNECTIONS": (int, 8),
+    # How long a worker keeps those sessions open between batches (0: close after each).
+    "ALERT_SMTP_IDLE_SECONDS": (float, 5.0),
     "ALERT_WEBHOOK_BATCH_SIZE": (int, 10),
     "ALERT_MAX_ATTEMPTS": (int, 6),
     "ALERT_BACKOFF_BASE_SECONDS": (float, 30.0),

@@ -1,4 +1,4 @@
-"""Models of the emergency HQ app, one module per area (alerts now; incidents later)."""
+"""Models of the emergency HQ app, one module per area: alerts and incidents."""
 
 from .alerts import (
     AckAnswer,
@@ -10,8 +10,38 @@ from .alerts import (
     DeliveryStatus,
     EscalationPolicy,
 )
+from .incidents import (
+    ActivationCriterion,
+    ActivationDecision,
+    CriterionKind,
+    DecisionAction,
+    DecisionImmutable,
+    HQConvening,
+    HQMember,
+    HQRole,
+    Incident,
+    IncidentKind,
+    IncidentState,
+    IncidentTransition,
+    ManualDeclaration,
+    WeightBasis,
+)
 
 __all__ = [
+    "ActivationCriterion",
+    "ActivationDecision",
+    "CriterionKind",
+    "DecisionAction",
+    "DecisionImmutable",
+    "HQConvening",
+    "HQMember",
+    "HQRole",
+    "Incident",
+    "IncidentKind",
+    "IncidentState",
+    "IncidentTransition",
+    "ManualDeclaration",
+    "WeightBasis",
     "AckAnswer",
     "Acknowledgement",
     "Alert",

@@ -1,0 +1,275 @@
+"""Situation dashboard benchmark (DESIGN §7): the situation API on a large market.
+
+500 organizations x 8 functions with 1,000,000 status-report history rows, bulk-loaded with
+``generate_series`` into a PostgreSQL database this script creates and drops. The situation
+API (``GET /api/v1/incidents/{id}/situation/``) is called in-process through Django's full
+request stack (middleware, token authentication, DRF) and timed server-side; its SQL queries
+are counted. Then all but 50 organizations are deactivated and the count is taken again: it
+must not change (the situation reads the current-status table, never the history).
+
+    python bench/situation.py [--orgs 500] [--history 1000000] [--calls 60]
+
+Goal: p50_ms <= 100 and queries_50 == queries. The last line printed is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_NAME = "bench_situation_hq"
+PG = "postgres://postgres@127.0.0.1:5432"
+FUNCTIONS = [
+    "order_acceptance",
+    "trading",
+    "market_data",
+    "clearing",
+    "book_entry",
+    "settlement",
+    "custody",
+    "online_trading",
+]
+
+
+def log(*args) -> None:
+    print(*args, flush=True)
+
+
+def _admin_sql(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _setup_django() -> None:
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bcpweb.settings.base",
+            "DATABASE_URL": f"{PG}/{DB_NAME}",
+            "REDIS_URL": "",
+            "CELERY_TASK_ALWAYS_EAGER": "true",
+            "ALLOWED_HOSTS": "testserver,127.0.0.1",
+            "BCPWEB_VAR_DIR": str(Path(tempfile.gettempdir()) / f"bench-situation-{os.getpid()}"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def _load(n_orgs: int, n_history: int):
+    """Organizations, functions and weights with the ORM; the history with one INSERT."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from emergency_hq.incidents import services as incident_services
+    from organizations import services
+    from organizations.models import (
+        BusinessFunction,
+        Organization,
+        OrganizationFunction,
+        SegmentParticipation,
+    )
+
+    system = services.system_actor()
+    kinds = {0: ("TSE", "exchange"), 1: ("JSCC", "clearing"), 2: ("JASDEC", "depository")}
+    orgs = Organization.objects.bulk_create(
+        Organization(
+            code=kinds.get(i, (f"FIRM-{i:04d}",))[0],
+            name_ja=f"ベンチ証券{i}",
+            name_en=f"Bench Securities {i}",
+            kind=kinds.get(i, (None, "securities_firm"))[1],
+            is_public=i < 3,
+        )
+        for i in range(n_orgs)
+    )
+    functions = list(BusinessFunction.objects.filter(code__in=FUNCTIONS))
+    OrganizationFunction.objects.bulk_create(
+        OrganizationFunction(organization=o, function=f) for o in orgs for f in functions
+    )
+    firms = orgs[3:]
+    share = 100 / max(len(firms), 1)
+    SegmentParticipation.objects.bulk_create(
+        [
+            SegmentParticipation(organization=o, segment=s)
+            for o in orgs[:3]
+            for s in ("exchange", "bond", "otc")
+        ]
+        + [
+            SegmentParticipation(
+                organization=o,
+                segment=s,
+                weight=round(share, 4),
+                retail_weight=round(share, 4) if i % 3 else None,
+            )
+            for i, o in enumerate(firms)
+            for s in (("exchange", "bond") if i % 2 else ("exchange", "otc"))
+        ]
+    )
+    hq, _ = services.member_add(actor=system, username="bench-hq", role="hq_staff")
+    token = Token.objects.create(user=hq)
+    incident = incident_services.incident_open(
+        actor=hq,
+        title="ベンチマーク地震",
+        kind="earthquake",
+        severity=4,
+        started_at=timezone.now() - timedelta(hours=2),
+    )
+    pairs = len(orgs) * len(functions)
+    started = time.perf_counter()
+    with connection.cursor() as c:
+        # One pass of generate_series: row n belongs to pair n % pairs; times go back from
+        # now, so each pair's newest report is among the last `pairs` rows.
+        c.execute(
+            """
+            CREATE TEMP TABLE bench_pairs AS
+            SELECT (row_number() OVER (ORDER BY organization_id, function_id) - 1)::int AS k,
+                   organization_id, function_id
+            FROM organizations_organizationfunction
+            """
+        )
+        c.execute("CREATE INDEX ON bench_pairs (k)")
+        # Row n belongs to pair n mod pairs; times go back from now in steps of 10 minutes
+        # per round. In the newest round three organizations in four reported after the
+        # incident began (2 hours ago) and the fourth before it, so it counts as not reported.
+        c.execute(
+            """
+            INSERT INTO status_board_statusreport
+                (organization_id, function_id, status, message, message_en,
+                 expected_recovery_at, reported_at, reported_by_id, source)
+            SELECT p.organization_id, p.function_id,
+                   (ARRAY['normal', 'backup_site', 'degraded', 'suspended', 'closed'])
+                       [1 + (n::bigint * 7919) %% 5],
+                   '', '', NULL,
+                   now() - make_interval(secs => ((%(history)s - 1 - n) / %(pairs)s) * 600
+                                                 + (p.organization_id %% 4) * 3000),
+                   %(user)s, 'api'
+            FROM generate_series(0, %(history)s - 1) AS n
+            JOIN bench_pairs p ON p.k = n %% %(pairs)s
+            """,
+            {"history": n_history, "pairs": pairs, "user": system.pk},
+        )
+        c.execute(
+            """
+            INSERT INTO status_board_currentstatus
+                (organization_id, function_id, report_id, status, message, message_en,
+                 expected_recovery_at, reported_at, impaired_since)
+            SELECT DISTINCT ON (r.organization_id, r.function_id)
+                   r.organization_id, r.function_id, r.id, r.status, '', '', NULL,
+                   r.reported_at,
+                   CASE WHEN r.status = 'normal' THEN NULL ELSE r.reported_at END
+            FROM status_board_statusreport r
+            ORDER BY r.organization_id, r.function_id, r.reported_at DESC, r.id DESC;
+            ANALYZE;
+            """
+        )
+        c.execute("SELECT count(*) FROM status_board_statusreport")
+        rows = c.fetchone()[0]
+    log(f"loaded {rows:,} history rows in {time.perf_counter() - started:.1f}s")
+    return incident, token.key, rows
+
+
+def _measure(url: str, token: str, calls: int) -> tuple[list[float], int, dict]:
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    response = client.get(url)  # warm up: connection, content types, templates
+    assert response.status_code == 200, response.content[:500]
+    executed: list[str] = []
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    # An execute wrapper, not the debug query log: each request start resets that log.
+    with connection.execute_wrapper(count):
+        body = client.get(url).json()
+    times = []
+    for _ in range(calls):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200
+    return times, len(executed), body
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orgs", type=int, default=500)
+    parser.add_argument("--history", type=int, default=1_000_000)
+    parser.add_argument("--calls", type=int, default=60)
+    parser.add_argument("--small", type=int, default=50)
+    args = parser.parse_args()
+
+    _admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    _admin_sql(f'CREATE DATABASE "{DB_NAME}"')
+    try:
+        _setup_django()
+        from django.core.management import call_command
+        from django.db import connection
+
+        t0 = time.perf_counter()
+        call_command("migrate", "--noinput", verbosity=0)
+        log(f"migrated in {time.perf_counter() - t0:.1f}s")
+        incident, token, rows = _load(args.orgs, args.history)
+        url = f"/api/v1/incidents/{incident.pk}/situation/"
+
+        times, queries, body = _measure(url, token, args.calls)
+        p50, p95 = statistics.median(times), _pct(times, 95)
+        log(
+            f"{args.orgs} organizations: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {queries} queries; "
+            f"reported {body['reported']}, not reported {body['not_reported']}, "
+            f"criteria met {sum(c['met'] for c in body['criteria'])}/{len(body['criteria'])}"
+        )
+        with connection.cursor() as c:
+            c.execute(
+                "UPDATE organizations_organization SET active = false WHERE id NOT IN "
+                "(SELECT id FROM organizations_organization ORDER BY id LIMIT %s)",
+                [args.small],
+            )
+        small_times, small_queries, small_body = _measure(url, token, args.calls)
+        log(
+            f"{args.small} organizations: p50 {statistics.median(small_times):.1f} ms, "
+            f"{small_queries} queries "
+            f"({small_body['reported'] + small_body['not_reported']} organizations on the board)"
+        )
+        connection.close()
+    finally:
+        _admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    result = {
+        "orgs": args.orgs,
+        "history_rows": rows,
+        "p50_ms": round(p50, 1),
+        "p95_ms": round(p95, 1),
+        "queries": queries,
+        "orgs_small": args.small,
+        "queries_small": small_queries,
+        "p50_ms_small": round(statistics.median(small_times), 1),
+        "constant_queries": queries == small_queries,
+        "goal_met": p50 <= 100 and queries == small_queries,
+    }
+    print(json.dumps(result), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Incidents, HQ convening, activation criteria, decisions and the situation dashboard."""
