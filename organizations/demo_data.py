@@ -937,8 +937,8 @@ def contact_tree(size: int):
 DEMO_USERS = [
     ("demo-admin", "jsda_admin", None, "JSDA administrator: Django admin, organizations, users"),
     ("demo-hq", "hq_staff", None, "Emergency HQ secretariat: incidents, decisions, circulars"),
-    ("demo-fsa", "regulator", None, "FSA: reads everything, acknowledges alerts"),
-    ("demo-boj", "regulator", None, "Bank of Japan: reads everything, acknowledges alerts"),
+    ("demo-fsa", "regulator", "FSA", "FSA: reads everything, acknowledges alerts"),
+    ("demo-boj", "regulator", "BOJ", "Bank of Japan: reads everything, acknowledges alerts"),
     ("demo-tse", "reporter", "TSE", "Reports the Tokyo Stock Exchange's status"),
     ("demo-reporter", "reporter", "SAKURA", "Reports Sakura Securities (public, fictional)"),
     ("demo-viewer", "viewer", "SAKURA", "Reads the members' area as Sakura staff"),

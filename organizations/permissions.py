@@ -32,7 +32,7 @@ class Action(StrEnum):
     VIEW_PROFILE = "view_profile"
     MANAGE_PROFILE = "manage_profile"
     ACKNOWLEDGE = "acknowledge"
-    # Answer an alert for the organization itself (its reporters), unlike ACKNOWLEDGE.
+    # Answer an alert for the organization itself: its reporters, or a regulator's own staff.
     ACKNOWLEDGE_ALERT = "acknowledge_alert"
     ADMINISTER = "administer"
     RUN_HQ = "run_hq"
@@ -143,7 +143,7 @@ def can(user, action: Action | str, organization=None) -> bool:
         case Action.ACKNOWLEDGE:
             return own or REGULATOR in groups
         case Action.ACKNOWLEDGE_ALERT:
-            return reporter
+            return reporter or (own and REGULATOR in groups)
         case Action.ADMINISTER:
             return admin
         case Action.RUN_HQ:

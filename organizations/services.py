@@ -110,9 +110,9 @@ def member_add(
             % {"role": role, "roles": ", ".join(permissions.ALL_ROLES)}
         )
     organization = None
-    if role in permissions.ORGANIZATION_ROLES:
-        if not organization_code:
-            raise ValidationError(_("The role %(role)s needs --org CODE.") % {"role": role})
+    if role in permissions.ORGANIZATION_ROLES and not organization_code:
+        raise ValidationError(_("The role %(role)s needs --org CODE.") % {"role": role})
+    if organization_code:
         organization = Organization.objects.filter(code=organization_code.upper()).first()
         if organization is None:
             raise ValidationError(_("Unknown organization: %(code)s") % {"code": organization_code})
@@ -133,6 +133,10 @@ def member_add(
     attribute(user, actor)
     user.save()
     role_grant(actor=actor, user=user, role=role, organization=organization)
+    if role in permissions.MARKET_ROLES and organization is not None:
+        # A market role with --org also belongs to its own organization (FSA, BOJ staff):
+        # it reads that organization's area and may answer its alerts as a regulator.
+        role_grant(actor=actor, user=user, role=permissions.VIEWER, organization=organization)
     return user, created
 
 

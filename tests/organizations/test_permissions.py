@@ -74,3 +74,21 @@ def test_two_factor_is_required_for_hq_and_admins_only(hq_user, admin_user, regu
     assert permissions.requires_two_factor(hq_user)
     assert permissions.requires_two_factor(admin_user)
     assert not permissions.requires_two_factor(regulator_user)
+
+
+def test_a_regulator_answers_alerts_only_for_its_own_organization(db):
+    from django.core.management import call_command
+
+    fsa = factories.organization("FSA-T", kind="regulator", functions=[])
+    other = factories.organization("BOJ-T", kind="central_bank")
+    call_command("add_member", "fsa_staff", "--role", "regulator", "--org", fsa.code)
+    from django.contrib.auth.models import User
+
+    staff = User.objects.get(username="fsa_staff")
+    assert permissions.can(staff, Action.ACKNOWLEDGE_ALERT, fsa)
+    assert not permissions.can(staff, Action.ACKNOWLEDGE_ALERT, other)
+    assert permissions.can(staff, Action.READ_EVERYTHING)
+
+
+def test_a_viewer_does_not_answer_alerts(viewer_a, org_a):
+    assert not permissions.can(viewer_a, Action.ACKNOWLEDGE_ALERT, org_a)

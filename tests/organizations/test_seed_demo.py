@@ -309,8 +309,9 @@ def test_it_refuses_to_run_under_the_production_settings(db, settings):
 
 
 @pytest.mark.django_db
-def test_the_demo_board_shows_a_living_market(client):
-    call_command("seed_demo", stdout=StringIO())
+def test_the_demo_board_shows_a_living_market(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):  # the board rebuilds on commit
+        call_command("seed_demo", stdout=StringIO())
     board = client.get("/api/v1/board/").json()
     sakura = next(o for o in board["organizations"] if o["code"] == "SAKURA")
     statuses = {f["function"]: f["status"] for f in sakura["functions"]}

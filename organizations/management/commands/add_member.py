@@ -10,7 +10,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, help=", ".join(permissions.ALL_ROLES))
-        parser.add_argument("--org", dest="organization", help="organization code")
+        parser.add_argument(
+            "--org",
+            dest="organization",
+            help="organization code (needed for reporter/viewer; for a market role, the "
+            "user's own organization, e.g. FSA or BOJ for a regulator)",
+        )
         parser.add_argument("--password")
         parser.add_argument("--email")
 
