@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP) messages
 
 messages: $(STAMP)
-	@command -v msgfmt >/dev/null || (echo "installing gettext (msgfmt)"; apt-get install -y -qq gettext >/dev/null) \
+	@command -v msgfmt >/dev/null || (echo "installing gettext (msgfmt)"; apt-get update -qq && apt-get install -y -qq gettext >/dev/null) \
 	  || { echo "msgfmt is missing: install GNU gettext"; exit 1; }
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v0
 
