@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bcpweb.admin_mixins import ReadOnlyAdminMixin
+
 from .models import Circular, CircularAttachment, CircularRecipient
 
 
@@ -13,7 +15,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Circular)
-class CircularAdmin(SimpleHistoryAdmin):
+class CircularAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
     """Read-only here: circulars are published, revised and withdrawn through the portal."""
 
     list_display = ["number", "title_ja", "category", "audience", "published_at", "withdrawn_at"]
@@ -21,27 +23,9 @@ class CircularAdmin(SimpleHistoryAdmin):
     search_fields = ["number", "title_ja", "title_en"]
     inlines = [AttachmentInline]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(CircularRecipient)
-class CircularRecipientAdmin(admin.ModelAdmin):
+class CircularRecipientAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["circular", "organization", "read_at", "acknowledged_at"]
     list_select_related = ["circular", "organization"]
     search_fields = ["circular__number", "organization__code"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

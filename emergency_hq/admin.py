@@ -1,6 +1,8 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from bcpweb.admin_mixins import ReadOnlyAdminMixin
+
 from .models import ActivationCriterion, ActivationDecision, Alert, EscalationPolicy, Incident
 
 
@@ -33,38 +35,18 @@ class ActivationCriterionAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "label_ja", "label_en"]
 
 
-class _ReadOnlyAdmin(SimpleHistoryAdmin):
-    """Written by the HQ pages and API only; the admin shows, never changes."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Incident)
-class IncidentAdmin(_ReadOnlyAdmin):
+class IncidentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
+    """Written by the HQ pages and API only."""
+
     list_display = ["started_at", "title", "kind", "severity", "state", "is_drill"]
     list_filter = ["state", "kind", "is_drill"]
     search_fields = ["title"]
 
 
 @admin.register(ActivationDecision)
-class ActivationDecisionAdmin(admin.ModelAdmin):
+class ActivationDecisionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Decisions are immutable: no add, change or delete here either."""
 
     list_display = ["decided_at", "incident", "action", "segment", "is_drill", "decided_by"]
     list_filter = ["action", "segment", "is_drill"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

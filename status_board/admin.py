@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from bcpweb.admin_mixins import ReadOnlyAdminMixin
+
 from .models import CurrentStatus, StatusReport
 
 
 @admin.register(StatusReport)
-class StatusReportAdmin(admin.ModelAdmin):
+class StatusReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: reports are the attributed history and are never edited."""
 
     list_display = ["reported_at", "organization", "function", "status", "reported_by", "source"]
@@ -12,15 +14,6 @@ class StatusReportAdmin(admin.ModelAdmin):
     search_fields = ["organization__code", "organization__name_ja", "message", "message_en"]
     date_hierarchy = "reported_at"
     list_select_related = ["organization", "function", "reported_by"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CurrentStatus)
