@@ -121,14 +121,7 @@ def _data_version() -> int | None:
 
 def board_changed() -> None:
     """A status (or anything shown on the board) changed: rebuild the cached board now."""
-    try:
-        try:
-            cache.incr(KEY_DATA_VERSION)
-        except ValueError:
-            cache.add(KEY_DATA_VERSION, 1, timeout=None)
-    except CACHE_ERRORS as error:
-        logger.warning("status board: cache unavailable: %s", error)
-    _local.checked = 0.0
+    invalidate()
     try:
         rebuild()
     except DatabaseError as error:
