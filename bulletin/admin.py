@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from bcpweb.admin_mixins import ReadOnlyAdminMixin
+from common.admin import ReadOnlyAdminMixin
 
 from .models import Circular, CircularAttachment, CircularRecipient
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from bcpweb.forms import apply_validation_error
+from common.forms import apply_validation_error
 
 from . import permissions, selectors, services
 from .forms import BcpProfileForm, ContactForm, WebhookForm

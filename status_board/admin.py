@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from bcpweb.admin_mixins import ReadOnlyAdminMixin
+from common.admin import ReadOnlyAdminMixin
 
 from .models import CurrentStatus, StatusReport
 

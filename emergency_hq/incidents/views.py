@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from bcpweb.forms import apply_validation_error
+from common.forms import apply_validation_error
 from organizations import permissions
 from organizations.permissions import Action
 
