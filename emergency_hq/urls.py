@@ -2,6 +2,7 @@ from django.urls import path
 
 from .alerts import views as alerts
 from .incidents import views as incidents
+from .quake import views as quake
 
 urlpatterns = [
     path("hq/alerts/", alerts.hq_alert_list, name="hq_alert_list"),
@@ -53,6 +54,16 @@ urlpatterns = [
         "hq/incidents/<int:incident_id>/decisions/<int:decision_id>/",
         incidents.hq_decision_detail,
         name="hq_decision_detail",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/jma-marks/<int:mark_id>/confirm/",
+        quake.hq_mark_confirm,
+        name="hq_mark_confirm",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/jma-marks/<int:mark_id>/reject/",
+        quake.hq_mark_reject,
+        name="hq_mark_reject",
     ),
     path("ack/", alerts.alert_inbox, name="alert_inbox"),
     path("ack/targets/<int:target_id>/", alerts.alert_answer, name="alert_answer"),

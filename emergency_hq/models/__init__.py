@@ -1,5 +1,17 @@
-"""Models of the emergency HQ app, one module per area: alerts and incidents."""
+"""Models of the emergency HQ app, one module per area: alerts, incidents, the quake feed."""
 
+# The earthquake feed keeps its models in its own package (emergency_hq/quake/models.py).
+from ..quake.models import (
+    CriterionMark,
+    MarkState,
+    Outcome,
+    QuakeEvent,
+    QuakeFeedEntry,
+    QuakeFeedState,
+    QuakeRule,
+    QuakeTelegram,
+    ReportRequest,
+)
 from .alerts import (
     AckAnswer,
     Acknowledgement,
@@ -50,4 +62,13 @@ __all__ = [
     "Delivery",
     "DeliveryStatus",
     "EscalationPolicy",
+    "CriterionMark",
+    "MarkState",
+    "Outcome",
+    "QuakeEvent",
+    "QuakeFeedEntry",
+    "QuakeFeedState",
+    "QuakeRule",
+    "QuakeTelegram",
+    "ReportRequest",
 ]
