@@ -21,7 +21,7 @@ def report_requests(request):
 
         found = report_requests_open(organization_ids=ids)
         for r in found:
-            r.link = notify.report_link(r)
+            r.link = notify.report_link(r, absolute=False)
         return found
 
     # Read only when a template shows it (base.html does, on full pages).

@@ -40,8 +40,13 @@ FULL = str.maketrans("0123456789", "０１２３４５６７８９")
 HALF = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
+# A saved copy of JMA's high-frequency feed listing some samples by relative link.
+FEED = SAMPLES / "eqvol.xml"
+
+
 def sample_names() -> list[str]:
-    return sorted(p.name for p in SAMPLES.glob("*.xml"))
+    """The telegrams (VXSE51, VXSE53); the feed is not one."""
+    return sorted(p.name for p in SAMPLES.glob("vxse*.xml"))
 
 
 def read(name: str) -> bytes:

@@ -194,14 +194,20 @@ def hq_users_mail(record) -> int:
 # --- the organizations hit -------------------------------------------------------------------
 
 
-def report_link(request) -> str:
+def report_link(request, *, absolute: bool = True) -> str:
     """Where a request to report leads: the reporter form, or for a drill the alert inbox.
 
     A drill must never reach the real board, and drills have no board of their own yet.
     """
-    if request.is_drill:
-        return _url("alert_inbox")
-    return _url("status_report", request.organization.code)
+    name, args = (
+        ("alert_inbox", ())
+        if request.is_drill
+        else (
+            "status_report",
+            (request.organization.code,),
+        )
+    )
+    return _url(name, *args) if absolute else reverse(name, args=args)
 
 
 def report_request_alert(request, sites: list):

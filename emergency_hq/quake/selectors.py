@@ -30,7 +30,6 @@ class SiteOrganization:
     code: str
     name_ja: str
     name_en: str
-    site_kinds: list[str] = field(default_factory=list)
     requested: bool = False
     reported_at: datetime | None = None
     acknowledged_at: datetime | None = None
@@ -41,11 +40,22 @@ class SiteOrganization:
 
 
 @dataclass
+class AreaMember:
+    """An organization in one area, with the kinds of site it has there."""
+
+    organization: SiteOrganization
+    site_kinds: list[str] = field(default_factory=list)
+
+    def __getattr__(self, name):
+        return getattr(self.organization, name)
+
+
+@dataclass
 class AreaRow:
     code: str
     name: str
     intensity: str
-    organizations: list[SiteOrganization] = field(default_factory=list)
+    organizations: list[AreaMember] = field(default_factory=list)
 
     @property
     def label(self) -> str:
@@ -107,7 +117,7 @@ def quake_situation(*, user, incident) -> QuakeSituation | None:
     }
     orgs: dict[int, SiteOrganization] = {}
     rows: dict[str, AreaRow] = {}
-    for site in sites_in_areas(by_area).order_by("organization__code"):
+    for site in sites_in_areas(by_area).order_by("organization__code", "area_id", "kind"):
         row = rows.get(site.area_id)
         if row is None:
             row = rows[site.area_id] = AreaRow(site.area_id, site.area.name, by_area[site.area_id])
@@ -116,9 +126,11 @@ def quake_situation(*, user, incident) -> QuakeSituation | None:
             o = site.organization
             org = orgs[o.pk] = SiteOrganization(o.pk, o.code, o.name_ja, o.name_en)
             org.requested = o.pk in requests
-        org.site_kinds.append(site.get_kind_display())
-        if org not in row.organizations:
-            row.organizations.append(org)
+        member = row.organizations[-1] if row.organizations else None
+        if member is None or member.organization is not org:
+            member = AreaMember(org)
+            row.organizations.append(member)
+        member.site_kinds.append(site.get_kind_display())
     if orgs and not incident.is_drill:
         for org_id, first in (
             StatusReport.objects.filter(organization_id__in=list(orgs), reported_at__gte=since)
