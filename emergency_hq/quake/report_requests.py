@@ -23,6 +23,10 @@ from .models import QuakeEvent, ReportRequest
 logger = logging.getLogger(__name__)
 
 SEND_BATCH = 50
+# Parallel chains of send tasks: each task writes one batch and, if more are left, enqueues
+# the next, so that the alerts' own deliveries (and the HQ's) queue between batches instead
+# of waiting behind one long task. Rows are claimed with SKIP LOCKED: never sent twice.
+SEND_CHAINS = 2
 
 
 def request_reports(quake: QuakeEvent, decision) -> dict:
@@ -71,9 +75,12 @@ def request_reports(quake: QuakeEvent, decision) -> dict:
     ReportRequest.objects.bulk_update(
         raised, ["quake", "intensity", "area_codes", "requested_at", "withdrawn_at", "round"]
     )
-    if new or raised:
-        on_commit_delay("quake_report_requests_send", incident.pk)
     return {"organizations": len(by_org), "requested": len(new) + len(raised)}
+
+
+def send_after_commit(incident_id: int, requested: int) -> None:
+    for _ in range(min(SEND_CHAINS, -(-requested // SEND_BATCH))):
+        on_commit_delay("quake_report_requests_send", incident_id)
 
 
 def on_commit_delay(task_name: str, *args) -> None:
@@ -124,10 +131,15 @@ def _sites_of(requests: list[ReportRequest]) -> dict[int, list[dict]]:
     return found
 
 
-def report_requests_send(*, incident_id: int | None = None) -> int:
-    """Write the alert of every request not sent in its current round; safe to run twice."""
+def report_requests_send(*, incident_id: int | None = None, batches: int | None = None) -> int:
+    """Write the alert of each request not sent in its current round; safe to run twice.
+
+    ``batches`` bounds the work (None: until none is left); returns how many were written.
+    """
     sent = 0
-    while True:
+    while batches is None or batches > 0:
+        if batches is not None:
+            batches -= 1
         with transaction.atomic():
             pending = (
                 ReportRequest.objects.select_for_update(skip_locked=True, of=("self",))
@@ -149,3 +161,4 @@ def report_requests_send(*, incident_id: int | None = None) -> int:
                 request.sent_round = request.round
             ReportRequest.objects.bulk_update(batch, ["alert", "sent_round"])
             sent += len(batch)
+    return sent

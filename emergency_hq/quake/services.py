@@ -32,7 +32,7 @@ from .models import (
     QuakeTelegram,
     ReportRequest,
 )
-from .report_requests import on_commit_delay, request_reports
+from .report_requests import on_commit_delay, request_reports, send_after_commit
 from .telegram import Telegram
 
 logger = logging.getLogger(__name__)
@@ -154,6 +154,8 @@ def _act(telegram: Telegram, record: QuakeTelegram) -> IngestResult:
     counts = request_reports(quake, decision)
     if outcome in ALERTED:
         _alert_hq(record, quake, incident, outcome, marks, counts)
+    # After the HQ's alert: its deliveries are enqueued first.
+    send_after_commit(incident.pk, counts["requested"])
     note = f"{counts['requested']} of {counts['organizations']} organizations asked to report"
     if marks:
         note += "; criterion marked from JMA, awaiting HQ confirmation"

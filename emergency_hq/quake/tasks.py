@@ -21,6 +21,7 @@ def quake_feed_poll() -> str:
     url = settings.QUAKE_FEED_URL
     if not url:
         return "off"
+    warm_up()
     try:
         report = feed.poll(url)
         outcome = "not modified" if report.not_modified else f"{len(report.read)} read"
@@ -32,11 +33,22 @@ def quake_feed_poll() -> str:
     return outcome
 
 
+def warm_up() -> None:
+    """Load the URLconf now, in a quiet poll, rather than when the first quake needs a link."""
+    from django.urls import reverse
+
+    reverse("hq_incident_list")
+
+
 @shared_task(name="emergency_hq.quake_report_requests_send", ignore_result=True)
 def quake_report_requests_send(incident_id: int) -> int:
-    from .report_requests import report_requests_send
+    """One batch of requests to report; the chain goes on while a full batch was written."""
+    from .report_requests import SEND_BATCH, on_commit_delay, report_requests_send
 
-    return report_requests_send(incident_id=int(incident_id))
+    sent = report_requests_send(incident_id=int(incident_id), batches=1)
+    if sent >= SEND_BATCH:
+        on_commit_delay("quake_report_requests_send", int(incident_id))
+    return sent
 
 
 @shared_task(name="emergency_hq.quake_hq_users_mail", bind=True, max_retries=5, ignore_result=True)

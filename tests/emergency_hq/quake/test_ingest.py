@@ -261,3 +261,27 @@ def test_readings_not_yet_received_count_as_5_lower(quake_market, feed):
     assert result.outcome == "opened"
     assert Incident.objects.get().title == "地震 震度５弱 神奈川県西部"
     assert set(_requested()) == {"HAKONE-D"}
+
+
+def test_requests_go_out_in_chained_batches(quake_market, feed, monkeypatch):
+    from emergency_hq.quake import report_requests
+
+    monkeypatch.setattr(report_requests, "SEND_BATCH", 1)
+    feed("vxse51_tokyo_6lower")
+    assert all(r.alert_id and r.sent_round == 1 for r in ReportRequest.objects.all())
+    assert Alert.objects.filter(targeting__has_key="report_request").count() == 4
+
+
+def test_requests_left_unsent_go_out_at_the_next_poll(quake_market):
+    from django.test import override_settings
+
+    from emergency_hq.quake.tasks import quake_feed_poll
+    from tests.emergency_hq.quake.http_server import Answer, FakeJma
+
+    ingest("vxse51_tokyo_6lower")  # never committed here: as if the broker had been down
+    assert ReportRequest.objects.filter(sent_round=0).count() == 4
+    with FakeJma() as jma:
+        jma.routes["/eqvol.xml"] = [Answer(304)]
+        with override_settings(QUAKE_FEED_URL=f"{jma.url}/eqvol.xml"):
+            assert quake_feed_poll() == "not modified"
+    assert not ReportRequest.objects.filter(sent_round=0).exists()
