@@ -2,8 +2,8 @@
 
 Samples keep their real-looking 2026 dates for the tests; ``shifted`` moves every time in a
 telegram (ISO times, the EventID, the 「２０日０９時３５分」 of the headline) by the same amount,
-so that ``quake_demo`` opens a fresh incident each time it runs and "reported since the quake"
-means since now.
+so that each ``quake_demo`` is a fresh quake (a new EventID; within the aftershock window of an
+open incident it joins that one) and "reported since the quake" means since now.
 """
 
 from __future__ import annotations

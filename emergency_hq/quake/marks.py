@@ -24,7 +24,9 @@ def _evidence(match: rules.Match, record: QuakeTelegram) -> str:
     return f"{intensity.label(match.strongest)} {names}（{record.kind} #{record.serial}）"[:300]
 
 
-def mark_criteria(record: QuakeTelegram, quake: QuakeEvent, decision) -> list[CriterionMark]:
+def criterion_marks_update(
+    record: QuakeTelegram, quake: QuakeEvent, decision
+) -> list[CriterionMark]:
     """Mark the rules' manual criteria met, awaiting the HQ; withdraw those no longer met."""
     now = timezone.now()
     wanted: dict[int, rules.Match] = {}
@@ -65,7 +67,7 @@ def mark_criteria(record: QuakeTelegram, quake: QuakeEvent, decision) -> list[Cr
     return marks
 
 
-def withdraw_marks(quake: QuakeEvent) -> None:
+def criterion_marks_withdraw(quake: QuakeEvent) -> None:
     CriterionMark.objects.filter(quake=quake, state=MarkState.PENDING).update(
         state=MarkState.WITHDRAWN, decided_at=timezone.now()
     )

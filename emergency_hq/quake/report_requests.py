@@ -1,6 +1,6 @@
 """Requests to report: who is asked (sites in the areas hit), and sending their alerts.
 
-``request_reports`` writes one row per organization with a site in the areas hit, inside the
+``report_requests_create`` writes one row per organization with a site in the areas hit, inside the
 ingestion's transaction (the reporters' notice shows at once); a rise in intensity at its sites
 is one more round. ``report_requests_send`` writes each round's alert after commit, in small
 batches, each batch one transaction with its rows claimed (SKIP LOCKED): safe to run twice.
@@ -29,7 +29,7 @@ SEND_BATCH = 50
 SEND_CHAINS = 2
 
 
-def request_reports(quake: QuakeEvent, decision) -> dict:
+def report_requests_create(quake: QuakeEvent, decision) -> dict:
     """Ask each organization with a site in the areas hit; again when its intensity rises."""
     areas = decision.report_areas
     incident = quake.incident
@@ -78,7 +78,7 @@ def request_reports(quake: QuakeEvent, decision) -> dict:
     return {"organizations": len(by_org), "requested": len(new) + len(raised)}
 
 
-def send_after_commit(incident_id: int, requested: int) -> None:
+def report_requests_send_after_commit(incident_id: int, requested: int) -> None:
     for _ in range(min(SEND_CHAINS, -(-requested // SEND_BATCH))):
         on_commit_delay("quake_report_requests_send", incident_id)
 

@@ -24,7 +24,7 @@ from organizations.services import attribute, system_actor
 from ..models import Incident, IncidentKind, IncidentState
 from . import intensity, notify, rules
 from .drill import running_drill_incident
-from .marks import mark_criteria, withdraw_marks
+from .marks import criterion_marks_update, criterion_marks_withdraw
 from .models import (
     Outcome,
     QuakeEvent,
@@ -32,7 +32,11 @@ from .models import (
     QuakeTelegram,
     ReportRequest,
 )
-from .report_requests import on_commit_delay, request_reports, send_after_commit
+from .report_requests import (
+    on_commit_delay,
+    report_requests_create,
+    report_requests_send_after_commit,
+)
 from .telegram import Telegram
 
 logger = logging.getLogger(__name__)
@@ -150,12 +154,12 @@ def _act(telegram: Telegram, record: QuakeTelegram) -> IngestResult:
     incident = _follow(quake.incident)
     if not incident.is_open:
         return _finish(record, Outcome.UPDATED, quake=quake, note="the incident is closed")
-    marks = mark_criteria(record, quake, decision)
-    counts = request_reports(quake, decision)
+    marks = criterion_marks_update(record, quake, decision)
+    counts = report_requests_create(quake, decision)
     if outcome in ALERTED:
         _alert_hq(record, quake, incident, outcome, marks, counts)
     # After the HQ's alert: its deliveries are enqueued first.
-    send_after_commit(incident.pk, counts["requested"])
+    report_requests_send_after_commit(incident.pk, counts["requested"])
     note = f"{counts['requested']} of {counts['organizations']} organizations asked to report"
     if marks:
         note += "; criterion marked from JMA, awaiting HQ confirmation"
@@ -313,7 +317,7 @@ def _withdraw(record: QuakeTelegram, quake: QuakeEvent | None) -> IngestResult:
     if first:
         quake.withdrawn_at = now
         quake.save(update_fields=["withdrawn_at", "updated_at"])
-    withdraw_marks(quake)
+    criterion_marks_withdraw(quake)
     ReportRequest.objects.filter(quake=quake, withdrawn_at__isnull=True).update(withdrawn_at=now)
     incident = _follow(quake.incident)
     if first and incident.is_open:

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from emergency_hq.models import QuakeTelegram
 from emergency_hq.quake import demo, telegram
 from emergency_hq.quake.services import telegram_ingest
 
@@ -26,6 +27,13 @@ class Command(BaseCommand):
             for name in demo.sample_names():
                 self.stdout.write(name)
             return
+        from organizations.models import OrganizationSite
+
+        if not OrganizationSite.objects.exists():
+            self.stderr.write(
+                "no organization has a site yet: only the Tokyo 23 wards rule can act and nobody "
+                "is asked to report (organizations.demo_sites.seed_sites() gives the demo sites)"
+            )
         names = samples or demo.SCENARIOS[scenario]
         try:
             payloads = [(name, demo.read(name)) for name in names]
@@ -37,6 +45,11 @@ class Command(BaseCommand):
                 if delta is None:
                     # The first quake happened two minutes ago; the others keep their spacing.
                     delta = timezone.now() - timezone.timedelta(minutes=2) - demo.event_time(data)
+                    delta = timezone.timedelta(seconds=int(delta.total_seconds()))
+                    while QuakeTelegram.objects.filter(
+                        event_id=demo.event_time(demo.shifted(data, delta)).strftime("%Y%m%d%H%M%S")
+                    ).exists():
+                        delta += timezone.timedelta(seconds=1)  # a new EventID each run
                 data = demo.shifted(data, delta)
             try:
                 parsed = telegram.parse(data)

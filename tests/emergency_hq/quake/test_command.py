@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from emergency_hq.models import Alert, Incident, QuakeTelegram
+from emergency_hq.models import Alert, Incident, QuakeEvent, QuakeTelegram
 from emergency_hq.quake import demo
 from tests.emergency_hq.quake.helpers import sample
 from tests.emergency_hq.quake.http_server import Answer, FakeJma
@@ -178,3 +178,20 @@ def test_the_shell_sees_one_line_and_no_traceback(tmp_path):
         assert "Traceback" not in done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("CommandError: "), done.stderr
+
+
+def test_quake_demo_replays_a_scenario_as_if_it_happened_now():
+    from django.utils import timezone
+
+    out = StringIO()
+    call_command("quake_demo", "--scenario", "tokyo", stdout=out)
+    assert out.getvalue().count("\n") == 2 and "Opened the incident" in out.getvalue()
+    incident = Incident.objects.get()
+    assert abs((timezone.now() - incident.started_at).total_seconds() - 120) < 60
+    again = StringIO()
+    call_command("quake_demo", "--scenario", "tokyo", stdout=again)
+    # A fresh EventID each time; this soon after, it is an aftershock of the open incident.
+    assert "Joined the open incident" in again.getvalue()
+    assert Incident.objects.count() == 1 and QuakeEvent.objects.count() == 2
+    with pytest.raises(CommandError, match="no such sample"):
+        call_command("quake_demo", "../settings.py", stdout=StringIO())
