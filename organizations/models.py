@@ -1,9 +1,15 @@
+import base64
+import binascii
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from common.netguard import UnresolvableHost, UnsafeURL, check_webhook_url
 
 from .vocabulary import (
     PARTICIPATION_SEGMENTS,
@@ -231,6 +237,22 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization.code}: {self.url}"
+
+    def clean(self):
+        errors = {}
+        try:
+            check_webhook_url(self.url)
+        except UnresolvableHost:
+            pass  # checked again at every send, once the name resolves
+        except UnsafeURL as error:
+            errors["url"] = str(error)
+        if self.secret.startswith("whsec_"):
+            try:
+                base64.b64decode(self.secret[len("whsec_") :] + "==", validate=True)
+            except binascii.Error:
+                errors["secret"] = _("A whsec_ secret is base64 after its prefix.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class BcpProfile(models.Model):

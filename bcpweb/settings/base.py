@@ -44,8 +44,10 @@ INSTALLED_APPS = [
     "bcpweb",
     "organizations",
     "status_board",
+    "alerts",
     "bulletin",
     "emergency_hq",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -132,9 +134,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Tokyo"
 # Every periodic schedule of the portal lives here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {}
-# Alerts: re-enqueue due or stuck deliveries and run escalations (emergency_hq).
-CELERY_BEAT_SCHEDULE["emergency_hq-alerts-sweep"] = {
-    "task": "emergency_hq.deliveries_sweep",
+# Alerts: re-enqueue due or stuck deliveries and run escalations (alerts.tasks).
+CELERY_BEAT_SCHEDULE["alerts-sweep"] = {
+    "task": "alerts.deliveries_sweep",
     "schedule": env.float("ALERT_SWEEP_SECONDS", default=15.0),
 }
 
@@ -189,6 +191,9 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 # Larger files are applied by a Celery worker instead of inside the request.
 IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=500)
+# Members' webhook URLs: https to public addresses only, unless allowed here (common.netguard).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 STORAGES = {

@@ -1,15 +1,5 @@
-"""Models of the emergency HQ app, one module per area: alerts and incidents."""
+"""Models of the emergency HQ: incidents, convening, criteria and decisions."""
 
-from .alerts import (
-    AckAnswer,
-    Acknowledgement,
-    Alert,
-    AlertTarget,
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    EscalationPolicy,
-)
 from .incidents import (
     ActivationCriterion,
     ActivationDecision,
@@ -42,12 +32,4 @@ __all__ = [
     "IncidentTransition",
     "ManualDeclaration",
     "WeightBasis",
-    "AckAnswer",
-    "Acknowledgement",
-    "Alert",
-    "AlertTarget",
-    "Channel",
-    "Delivery",
-    "DeliveryStatus",
-    "EscalationPolicy",
 ]

@@ -7,14 +7,8 @@ import pytest
 from emergency_hq.incidents import services
 from emergency_hq.models import Incident, IncidentTransition
 from tests import factories
-from tests.emergency_hq.incident_fixtures import build_market
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def market(db):
-    return build_market()
 
 
 URL = "/api/v1/incidents/"
@@ -131,7 +125,7 @@ def test_only_hq_staff_change_states(api_client, hq_user, regulator_user):
 
 
 def test_convening_alerts_the_participating_institutions(api_client, hq_user, market):
-    from emergency_hq.models import Alert
+    from alerts.models import Alert
 
     client = _as(api_client, hq_user)
     incident_id = client.post(URL, QUAKE, format="json").json()["id"]
