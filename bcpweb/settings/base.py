@@ -132,6 +132,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Tokyo"
+# Processes per worker (default: one per CPU); the Procfile and compose pass no flag for it.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
+# Beat keeps its last run times under the var directory, not in the working directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Every periodic schedule of the portal lives here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {}
 # Alerts: re-enqueue due or stuck deliveries and run escalations (alerts.tasks).

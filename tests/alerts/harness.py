@@ -208,6 +208,19 @@ class Worker:
         return self.log.read_bytes()[-n:].decode(errors="replace") if self.log.exists() else ""
 
 
+# Sweeps, claims and retries in seconds rather than minutes, so that a test sees recovery.
+FAST_ALERTS = {
+    "ALERT_SWEEP_SECONDS": "0.5",
+    "ALERT_CLAIM_TIMEOUT_SECONDS": "3",
+    "ALERT_REQUEUE_AFTER_SECONDS": "3",
+    "ALERT_BACKOFF_BASE_SECONDS": "0.2",
+    "ALERT_BACKOFF_CAP_SECONDS": "1",
+    "ALERT_MAX_ATTEMPTS": "3",
+    "ALERT_WEBHOOK_TIMEOUT_SECONDS": "1",
+    "ALERT_BATCH_SIZE": "5",
+}
+
+
 def worker_env(*, database: str, broker: str, smtp_port: int, **extra) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
@@ -219,14 +232,7 @@ def worker_env(*, database: str, broker: str, smtp_port: int, **extra) -> dict[s
             "EMAIL_HOST": "127.0.0.1",
             "EMAIL_PORT": str(smtp_port),
             "PYTHONPATH": str(ROOT),
-            "ALERT_SWEEP_SECONDS": "0.5",
-            "ALERT_CLAIM_TIMEOUT_SECONDS": "3",
-            "ALERT_REQUEUE_AFTER_SECONDS": "3",
-            "ALERT_BACKOFF_BASE_SECONDS": "0.2",
-            "ALERT_BACKOFF_CAP_SECONDS": "1",
-            "ALERT_MAX_ATTEMPTS": "3",
-            "ALERT_WEBHOOK_TIMEOUT_SECONDS": "1",
-            "ALERT_BATCH_SIZE": "5",
+            **FAST_ALERTS,
         }
     )
     env.pop("TEST_DATABASE_NAME", None)
