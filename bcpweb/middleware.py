@@ -93,7 +93,7 @@ class DatabaseUnavailableMiddleware:
             return None
         if f"{view_func.__module__}.{view_func.__name__}" in _WRITES_NOTHING:
             return None
-        if not second_site.database_read_only():
+        if not second_site.database_read_only(for_write=True):
             return None
         return second_site.read_only_response(request)
 

@@ -27,6 +27,9 @@ logger = logging.getLogger(__name__)
 
 READ_ONLY_SQLSTATE = "25006"  # read_only_sql_transaction
 RETRY_AFTER_SECONDS = 60  # promotion is an operator's decision: minutes, not seconds
+# A write refused because of what the process knew is asked about again after this long, so
+# that writes are taken within a second of the promotion (banners follow the usual interval).
+WRITE_RECHECK_SECONDS = 1.0
 BANNER_MARK = b"<!--site-read-only-->"  # in base.html; replaced while read-only
 
 
@@ -48,16 +51,19 @@ def reset_state() -> None:
     _state = _State()
 
 
-def database_read_only(*, connect: bool = True) -> bool:
+def database_read_only(*, connect: bool = True, for_write: bool = False) -> bool:
     """Whether the default database is a hot standby that refuses writes.
 
     ``connect=False`` asks only over a connection that is already open, and otherwise answers
     with what the process last knew: a page served from the cache must not open a connection
-    just for a banner.
+    just for a banner. ``for_write``: a write is about to be refused on what we know.
     """
     if connection.vendor != "postgresql":
         return False
-    if time.monotonic() - _state.checked < settings.DB_READ_ONLY_CHECK_SECONDS:
+    interval = settings.DB_READ_ONLY_CHECK_SECONDS
+    if for_write and _state.read_only:
+        interval = min(interval, WRITE_RECHECK_SECONDS)
+    if time.monotonic() - _state.checked < interval:
         return _state.read_only
     if not connect and connection.connection is None:
         return _state.read_only

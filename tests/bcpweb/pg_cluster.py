@@ -7,10 +7,13 @@ tests run as root, every server binary runs as the ``postgres`` user (``runuser`
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
+import signal
 import subprocess
+import time
 from pathlib import Path
 
 import psycopg
@@ -57,6 +60,7 @@ class Cluster:
         self.port = port
         self.datadir = root / name
         self.log = root / f"{name}.log"
+        self._stalled: list[int] = []
 
     def url(self, database: str = "bcpweb", user: str = "postgres") -> str:
         return f"postgres://{user}@127.0.0.1:{self.port}/{database}"
@@ -104,7 +108,29 @@ class Cluster:
 
     def kill(self) -> None:
         """Like losing the site: no shutdown checkpoint, nothing more sent to the standby."""
-        self.stop("immediate")
+        if not self._stalled:
+            self.stop("immediate")
+            return
+        # A stopped walsender cannot act on the shutdown signal: let every other process of
+        # the cluster die first, then the walsenders, so nothing more is sent in between.
+        stopping = subprocess.Popen(
+            _as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate",
+                          "-w", "stop"]),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        time.sleep(0.5)
+        for pid in self._stalled:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        stopping.wait(60)
+        self._stalled = []
+
+    def stall_replication(self) -> None:
+        """The link to the standby stalls: the primary's walsenders stop sending (SIGSTOP)."""
+        self._stalled = [row[0] for row in self.query("SELECT pid FROM pg_stat_replication")]
+        assert self._stalled, "no standby is streaming from this cluster"
+        for pid in self._stalled:
+            os.kill(pid, signal.SIGSTOP)
 
     def query(self, sql: str, params=(), database: str = "postgres"):
         with psycopg.connect(

@@ -106,6 +106,23 @@ def test_reads_still_work_and_pages_show_the_banner(client, login, reporter_a, s
 
 
 @pytest.mark.django_db
+def test_after_the_promotion_the_next_write_is_taken_without_waiting_for_the_banner_interval(
+    client, login, reporter_a, monkeypatch, settings
+):
+    settings.DB_READ_ONLY_CHECK_SECONDS = 60
+    monkeypatch.setattr(second_site, "WRITE_RECHECK_SECONDS", 0)
+    state = [(True, "0/1")]
+    monkeypatch.setattr(second_site, "_recovery_state", lambda: state[0])
+    login(reporter_a)
+    assert client.post("/board/FIRM-A/report/all-normal/").status_code == 503
+    state[0] = (False, "0/1")  # site_promote ran
+    assert NOTICE_JA in client.get("/board/FIRM-A/").content.decode(), "60 s not over yet"
+    assert client.post("/board/FIRM-A/report/all-normal/").status_code == 302
+    assert StatusReport.objects.exists()
+    assert NOTICE_JA not in client.get("/board/FIRM-A/").content.decode()
+
+
+@pytest.mark.django_db
 def test_no_banner_while_the_database_takes_writes(client, login, reporter_a):
     assert NOTICE_JA not in client.get("/").content.decode()
     login(reporter_a)
