@@ -46,7 +46,7 @@ _check_lock = threading.Lock()
 
 
 def reset_state() -> None:
-    """Forget what this process knows (tests; after a promotion in the same process)."""
+    """Forget what this process knows (tests)."""
     global _state
     _state = _State()
 
