@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from organizations import permissions
 
+from . import second_site
+
 logger = logging.getLogger(__name__)
 
 # Pages a user may reach while the second factor is still missing or unverified.
@@ -64,16 +66,42 @@ class TwoFactorMiddleware:
         return None
 
 
+# Views that take a POST but write nothing to the database, so they work at the second site.
+_WRITES_NOTHING = frozenset({"django.views.i18n.set_language"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
 class DatabaseUnavailableMiddleware:
-    """PostgreSQL down: a clean 503 page (or JSON) instead of a stack trace."""
+    """PostgreSQL down: a clean 503 page (or JSON) instead of a stack trace.
+
+    PostgreSQL read-only (a hot standby at the second site, not yet promoted): every write
+    is answered with the read-only 503 before the view runs, an error that means read-only
+    is answered the same way, and pages carry the read-only banner.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        # Looked at before the view, so that a board rebuilt for what the standby replayed
+        # is the one this request gets; no connection is opened for it.
+        second_site.database_read_only(connect=False)
+        return second_site.with_banner(self.get_response(request))
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in _SAFE_METHODS:
+            return None
+        if f"{view_func.__module__}.{view_func.__name__}" in _WRITES_NOTHING:
+            return None
+        if not second_site.database_read_only(for_write=True):
+            return None
+        return second_site.read_only_response(request)
 
     def process_exception(self, request, exception):
+        if second_site.is_read_only_error(exception):
+            logger.warning("the database refused a write as read-only: %s", exception)
+            second_site.remember_read_only_error()
+            return second_site.read_only_response(request)
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("database unavailable: %s", exception)

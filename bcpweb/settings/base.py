@@ -7,6 +7,7 @@ With no environment at all the portal runs on the embedded default: a SQLite fil
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -100,6 +101,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DB_CONNECT_TIMEOUT", default=3
     )
+    # RPO 0 for the second site: "remote_apply" makes every commit wait until the standby
+    # has applied it. Only with synchronous_standby_names set on the primary (docs/deploy.md).
+    DB_SYNCHRONOUS_COMMIT = env.str("DB_SYNCHRONOUS_COMMIT", default="")
+    if DB_SYNCHRONOUS_COMMIT:
+        if DB_SYNCHRONOUS_COMMIT not in ("on", "off", "local", "remote_write", "remote_apply"):
+            raise ImproperlyConfigured(
+                f"DB_SYNCHRONOUS_COMMIT={DB_SYNCHRONOUS_COMMIT!r}: use on, off, local, "
+                "remote_write or remote_apply"
+            )
+        _options = DATABASES["default"]["OPTIONS"]
+        _commit = f"-c synchronous_commit={DB_SYNCHRONOUS_COMMIT}"
+        _options["options"] = " ".join(filter(None, [_options.get("options"), _commit]))
+# The second site: how often a process asks PostgreSQL whether it is a read-only standby.
+DB_READ_ONLY_CHECK_SECONDS = env.float("DB_READ_ONLY_CHECK_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

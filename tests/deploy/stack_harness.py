@@ -209,6 +209,11 @@ class Deployment:
             "--email-port",
             str(self.sink.port),
             *[f"--set={name}={value}" for name, value in FAST_ALERTS.items()],
+            # One worker process: the kill then lands while the only batch in flight waits for
+            # a held RCPT. A second process could be between a message's final dot and the
+            # server's 250 at that instant — that message arrives, unrecorded, and is sent
+            # again (same Message-ID), the one copy SMTP itself cannot rule out.
+            "--set=CELERY_WORKER_CONCURRENCY=1",
             *names,
         ]
         honcho = Honcho(args, self.dir / f"stack-{len(self.running)}.log")

@@ -33,7 +33,13 @@ def _procfile_command(name: str) -> list[str]:
 
 
 def _app_services() -> set[str]:
-    return {name for name, service in SERVICES.items() if "build" in service}
+    """The first site's portal processes (the second site's, in profiles, are checked by
+    tests/bcpweb/test_compose_standby.py against these)."""
+    return {
+        name
+        for name, service in SERVICES.items()
+        if "build" in service and not service.get("profiles")
+    }
 
 
 def test_compose_has_a_service_for_each_procfile_process_and_the_release_step():
