@@ -83,6 +83,9 @@ def circular_detail(request, number):
     if permissions.is_member(request.user):
         services.circular_mark_read(user=request.user, circular=circular)
     receipts = selectors.receipts_of_user(user=request.user, circular=circular)
+    acknowledging = selectors.acknowledging_organization_ids(request.user)
+    for receipt in receipts:
+        receipt.may_acknowledge = receipt.organization_id in acknowledging
     return render(
         request,
         "bulletin/circular_detail.html",
@@ -90,7 +93,6 @@ def circular_detail(request, number):
             "circular": circular,
             "attachments": circular.attachments.all(),
             "receipts": receipts,
-            "pending_receipts": [r for r in receipts if not r.acknowledged_at],
             "can_manage": permissions.can(
                 request.user, Action.MANAGE_CIRCULAR, circular.issuer_organization
             ),
