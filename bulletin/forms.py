@@ -5,6 +5,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.text import strip_control_characters
 from organizations.models import Committee
 from organizations.vocabulary import OrganizationKind
 
@@ -161,12 +162,21 @@ class CircularReviseForm(forms.Form):
         if not circular.requires_ack:
             del self.fields["ack_deadline"]
 
+    def clean_note(self) -> str:
+        return strip_control_characters(self.cleaned_data["note"]).strip()
+
     def changes(self) -> dict:
         return {f: v for f, v in self.cleaned_data.items() if f not in ("note", "attachments")}
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason for withdrawal"), max_length=300)
+
+    def clean_reason(self) -> str:
+        reason = strip_control_characters(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(_("This field is required."))
+        return reason
 
 
 class SearchForm(forms.Form):

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.text import strip_control_characters
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
@@ -64,6 +65,11 @@ def _choices_error(value, choices) -> str:
     }
 
 
+def _text(value) -> str:
+    # Control characters would break feeds, e-mails and readers: never stored.
+    return strip_control_characters(value).strip() if isinstance(value, str) else ""
+
+
 def _lock(incident: Incident) -> Incident:
     return Incident.objects.select_for_update().get(pk=incident.pk)
 
@@ -74,7 +80,7 @@ def _move(*, actor, incident: Incident, to_state: str, note: str = "", at=None) 
         incident=incident,
         from_state=incident.state,
         to_state=to_state,
-        note=note[:300],
+        note=_text(note)[:300],
         at=at or timezone.now(),
         by=actor,
     )
@@ -101,7 +107,7 @@ def incident_open(
 ) -> Incident:
     permissions.require(actor, Action.RUN_HQ)
     errors = {}
-    title = (title or "").strip()
+    title = _text(title)
     if not title:
         errors["title"] = _("Enter a title.")
     elif len(title) > TITLE_MAX:
@@ -120,8 +126,8 @@ def incident_open(
         kind=kind,
         severity=severity,
         is_drill=bool(is_drill),
-        region=(region or "").strip()[:200],
-        description=(description or "").strip(),
+        region=_text(region)[:200],
+        description=_text(description),
         state=IncidentState.MONITORING,
         started_at=started_at or now,
         opened_by=actor,
@@ -188,7 +194,7 @@ def hq_convene(
     errors = {}
     if not incident.is_open:
         errors["incident"] = _("This incident is closed.")
-    location = (location or "").strip()
+    location = _text(location)
     if not location:
         errors["location"] = _("Say where the HQ meets.")
     if convened_at is not None and timezone.is_naive(convened_at):
@@ -197,7 +203,7 @@ def hq_convene(
     for role, name, _org in members:
         if role not in HQRole.values:
             errors["members"] = _choices_error(role, HQRole.values)
-        elif not (name or "").strip():
+        elif not _text(name):
             errors["members"] = _("Give each HQ member a name.")
     if errors:
         raise ValidationError(errors)
@@ -205,8 +211,8 @@ def hq_convene(
         incident=incident,
         convened_at=convened_at or timezone.now(),
         location=location[:200],
-        alternate_location=(alternate_location or "").strip()[:200],
-        conference_bridge=(conference_bridge or "").strip()[:300],
+        alternate_location=_text(alternate_location)[:200],
+        conference_bridge=_text(conference_bridge)[:300],
         convened_by=actor,
     )
     attribute(convening, actor)
@@ -214,7 +220,7 @@ def hq_convene(
     convening.participants.set(participants)
     HQMember.objects.bulk_create(
         [
-            HQMember(convening=convening, role=role, name=name.strip()[:120], organization=org)
+            HQMember(convening=convening, role=role, name=_text(name)[:120], organization=org)
             for role, name, org in members
         ]
     )
@@ -273,7 +279,7 @@ def criterion_declare(
         incident=incident,
         criterion=criterion,
         met=bool(met),
-        note=(note or "").strip()[:300],
+        note=_text(note)[:300],
         declared_at=timezone.now(),
         declared_by=actor,
     )
@@ -361,7 +367,7 @@ def decision_record(
         errors["segment"] = _choices_error(segment, Segment.values)
     if action not in DecisionAction.values:
         errors["action"] = _choices_error(action, DecisionAction.values)
-    rationale = (rationale or "").strip() if isinstance(rationale, str) else ""
+    rationale = _text(rationale)
     if not rationale:
         errors["rationale"] = _("Give the rationale of the decision.")
     elif len(rationale) > RATIONALE_MAX:
