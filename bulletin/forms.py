@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +14,10 @@ from .attachments import MAX_ATTACHMENTS
 from .models import Audience, Category
 
 MARKET_WIDE = "market"
+# Searching outside these years finds nothing anyway; at the very edge (9999-12-31) the end of
+# the day would not even be a date.
+SEARCH_DATE_MIN = date(1900, 1, 1)
+SEARCH_DATE_MAX = date(2999, 12, 31)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -208,6 +213,18 @@ class SearchForm(forms.Form):
         )
         if not members:
             del self.fields["ack"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ("date_from", "date_to"):
+            value = cleaned.get(field)
+            if value is not None and not SEARCH_DATE_MIN <= value <= SEARCH_DATE_MAX:
+                self.add_error(
+                    field,
+                    _("Enter a date between %(min)s and %(max)s.")
+                    % {"min": SEARCH_DATE_MIN, "max": SEARCH_DATE_MAX},
+                )
+        return cleaned
 
     def filters(self) -> dict:
         if not self.is_valid():

@@ -81,8 +81,8 @@ def circulars_search(
         qs = qs.filter(issuer_organization__code=issuer.upper())
     if date_from:
         qs = qs.filter(published_at__gte=_local_start(date_from))
-    if date_to:
-        qs = qs.filter(published_at__lt=_local_start(date_to) + timedelta(days=1))
+    if date_to and date_to < date.max:  # the last day of the calendar bounds nothing
+        qs = qs.filter(published_at__lt=_local_start(date_to + timedelta(days=1)))
     if ack in ("pending", "done"):
         own = permissions.member_organization_ids(user)
         mine = CircularRecipient.objects.filter(circular=OuterRef("pk"), organization_id__in=own)

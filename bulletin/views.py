@@ -52,6 +52,8 @@ def circular_list(request):
             "tasks": list(selectors.circular_tasks(user=request.user)[:20]) if member else [],
             "may_publish": services.may_publish(request.user),
         },
+        # A filter that cannot be applied is the visitor's error, said on the page: a 400.
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
