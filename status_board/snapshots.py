@@ -15,6 +15,13 @@ process makes about 4 Redis and 0.5 PostgreSQL round trips a second, whatever it
 Freshness: ``board_changed()`` (called on commit of every status change) bumps a data
 version and rebuilds at once; concurrent changes are coalesced under a lock. A bundle built
 for an older data version is rebuilt by the next request that sees it.
+
+Redis outages: a bundle built while Redis was unreachable is marked ``offline`` (in memory and
+in the file), and the process remembers that Redis missed something (``cache_lost``). When Redis
+answers again, that process (or the next one to start, finding an offline copy in the file)
+bumps the data version and rebuilds, so the bundle Redis kept from before the outage never wins
+over newer data; of two copies, the one with the higher data version (then the later build)
+is served.
 """
 
 from __future__ import annotations
@@ -75,6 +82,12 @@ class Bundle:
     generated_at: datetime
     variants: dict[str, Variant] = field(default_factory=dict)
     last_modified_http: str = ""
+    # Built or stored while Redis was unreachable: Redis does not know this data.
+    offline: bool = False
+
+    @property
+    def order(self) -> tuple[int, datetime]:
+        return self.data_version, self.generated_at
 
 
 @dataclass
@@ -83,6 +96,8 @@ class _Local:
     checked: float = 0.0
     db_ok: bool = True
     db_checked: float = 0.0
+    # A cache call failed since Redis last heard from us: changes may be missing there.
+    cache_lost: bool = False
 
 
 _local = _Local()
@@ -106,12 +121,28 @@ def _snapshot_path() -> Path:
     return Path(settings.VAR_DIR) / f"status_board_snapshot-{digest}.pickle"
 
 
+def _cache_unavailable(error) -> None:
+    _local.cache_lost = True
+    logger.warning("status board: cache unavailable: %s", error)
+
+
 def _cache_get_many(keys):
     try:
         return cache.get_many(keys), True
     except CACHE_ERRORS as error:
-        logger.warning("status board: cache unavailable: %s", error)
+        _cache_unavailable(error)
         return {}, False
+
+
+def _known_version() -> int:
+    """The highest data version this process has seen, so that versions never go back (after
+    a Redis flush or restart the counter starts above it)."""
+    return _local.bundle.data_version if _local.bundle is not None else 0
+
+
+def _newest(*bundles: Bundle | None) -> Bundle | None:
+    present = [b for b in bundles if b is not None]
+    return max(present, key=lambda b: b.order) if present else None
 
 
 def _data_version() -> int | None:
@@ -134,9 +165,9 @@ def invalidate() -> None:
         try:
             cache.incr(KEY_DATA_VERSION)
         except ValueError:
-            cache.add(KEY_DATA_VERSION, 1, timeout=None)
+            cache.add(KEY_DATA_VERSION, _known_version() + 1, timeout=None)
     except CACHE_ERRORS as error:
-        logger.warning("status board: cache unavailable: %s", error)
+        _cache_unavailable(error)
     _local.checked = 0.0
 
 
@@ -154,11 +185,14 @@ def rebuild(*, max_rounds: int = 5) -> Bundle | None:
             version = _data_version()
             if version is None:
                 try:
-                    cache.add(KEY_DATA_VERSION, 1, timeout=None)
+                    cache.add(KEY_DATA_VERSION, _known_version() + 1, timeout=None)
                     version = cache.get(KEY_DATA_VERSION)
-                except CACHE_ERRORS:
-                    version = 0
-            bundle = build(data_version=version or 0)
+                except CACHE_ERRORS as error:
+                    _cache_unavailable(error)
+                    version = None
+            # Without Redis the version is unknown: the newest one seen, and marked offline.
+            bundle = build(data_version=_known_version() if version is None else version)
+            bundle.offline = version is None
             _store(bundle)
         finally:
             if locked:
@@ -170,10 +204,12 @@ def rebuild(*, max_rounds: int = 5) -> Bundle | None:
 
 
 def _store(bundle: Bundle) -> None:
-    try:
-        cache.set_many({KEY_BUNDLE: bundle, KEY_BUNDLE_ID: bundle.id}, timeout=None)
-    except CACHE_ERRORS as error:
-        logger.warning("status board: cache unavailable: %s", error)
+    if not bundle.offline:
+        try:
+            cache.set_many({KEY_BUNDLE: bundle, KEY_BUNDLE_ID: bundle.id}, timeout=None)
+        except CACHE_ERRORS as error:
+            _cache_unavailable(error)
+            bundle.offline = True
     with _local_lock:
         _local.bundle = bundle
         _local.checked = time.monotonic()
@@ -241,17 +277,31 @@ def _revalidate() -> tuple[Bundle, bool]:
     now = time.monotonic()
     if local is not None and now - _local.checked < LOCAL_TTL:
         return local, not _database_answers()  # filled in while we waited for the lock
+    if local is None:
+        # A new process: a copy built offline in the file means Redis may lack a change.
+        saved = _from_file()
+        if saved is not None and saved.offline:
+            _local.cache_lost = True
     values, cache_ok = _cache_get_many([KEY_BUNDLE_ID, KEY_DATA_VERSION])
     bundle = local
+    if cache_ok and (_local.cache_lost or (local is not None and local.offline)):
+        # Redis is back after missing changes: what it holds is older than what was posted
+        # meanwhile. A new data version makes every process (this one first) rebuild.
+        _local.cache_lost = False
+        if local is not None:
+            local.offline = False  # announced: from now on the new version says it all
+        invalidate()
+        values, cache_ok = _cache_get_many([KEY_BUNDLE_ID, KEY_DATA_VERSION])
     if cache_ok:
         bundle_id = values.get(KEY_BUNDLE_ID)
         version = values.get(KEY_DATA_VERSION)
         if bundle_id is not None and (local is None or local.id != bundle_id):
             try:
-                bundle = cache.get(KEY_BUNDLE) or local
-            except CACHE_ERRORS:
-                bundle = local
+                bundle = _newest(local, cache.get(KEY_BUNDLE))
+            except CACHE_ERRORS as error:
+                _cache_unavailable(error)
         fresh = bundle is not None and version is not None and bundle.data_version == version
+        fresh = fresh and not bundle.offline
     else:
         # Without Redis nobody can tell us about changes: rebuild from time to time.
         fresh = bundle is not None and now - _local.checked < DB_PROBE_INTERVAL
