@@ -161,3 +161,17 @@ def test_the_admin_issues_a_link_from_the_user_list(client, login, admin_user, h
     page = response.content.decode()
     assert re.search(r"/accounts/otp/enrol/[\w-]+/", page)
     assert TwoFactorEnrolment.objects.get(user=hq_user).issued_by == admin_user
+
+
+def test_two_factor_link_reissues_a_link_and_refuses_unknown_users(capsys, client, hq_user):
+    from django.core.management import CommandError
+
+    call_command("two_factor_link", hq_user.username)
+    first = re.search(r"/accounts/otp/enrol/\S+/", capsys.readouterr().out).group(0)
+    call_command("two_factor_link", hq_user.username)
+    second = re.search(r"/accounts/otp/enrol/\S+/", capsys.readouterr().out).group(0)
+    _password_login(client, hq_user)
+    assert client.get(first).status_code == 403  # the newer link replaced it
+    assert client.get(second).status_code == 200
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("two_factor_link", "nobody")
