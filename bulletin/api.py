@@ -14,7 +14,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from common.api import JSONParser
+from common.parsers import JSONParser
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
