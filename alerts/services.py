@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import strip_control_characters
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
@@ -73,6 +74,10 @@ def alert_send(
     them. Raises ValidationError when there is nobody to alert or the text is missing.
     """
     permissions.require(actor, Action.RUN_HQ)
+    # Control characters would break the e-mails, feeds and pages the text goes to.
+    subject_ja, subject_en, body_ja, body_en = (
+        strip_control_characters(text or "") for text in (subject_ja, subject_en, body_ja, body_en)
+    )
     unique = sorted({o.pk: o for o in organizations if o.active}.values(), key=lambda o: o.code)
     _check(subject_ja=subject_ja, body_ja=body_ja, deadline=deadline, organizations=unique)
     now = timezone.now()
@@ -175,7 +180,7 @@ def _acknowledge(
         user=user,
         answered_by=answered_by[:200],
         via=via,
-        note=(note or "").strip(),
+        note=strip_control_characters(note or "").strip(),
         late=late,
     )
     if target.acknowledged_at is None:

@@ -18,30 +18,39 @@ logger = logging.getLogger(__name__)
 _TWO_FACTOR_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
 
 
+def _json_403(message: str) -> JsonResponse:
+    return JsonResponse({"detail": message, "message": message}, status=403)
+
+
 class TwoFactorMiddleware:
     """Sends a logged-in user to verify (or, for HQ and admin roles, set up) TOTP first.
 
-    API calls with a token are machine credentials and skip this; API calls on a browser
-    session get a JSON 403 instead of a redirect.
+    API calls with a token are machine credentials and skip this, except that a token of an
+    account that needs a second factor is accepted only where that was chosen and recorded
+    (``organizations.two_factor``). Checked here, not in each API view's authentication
+    classes, so that no view can forget it. API calls on a browser session get a JSON 403
+    instead of a redirect.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        authorization = request.headers.get("Authorization", "")
+        if authorization.startswith("Token "):
+            try:
+                refusal = _token_refusal(authorization.removeprefix("Token ").strip())
+            except (OperationalError, InterfaceError) as error:
+                logger.error("database unavailable: %s", error)
+                return database_unavailable_response(request)
+            if refusal:
+                return _json_403(refusal)
+            return self.get_response(request)
         target = self._pending_step(request)
         if target is None:
             return self.get_response(request)
         if request.path.startswith("/api/"):
-            if request.headers.get("Authorization", "").startswith("Token "):
-                return self.get_response(request)
-            return JsonResponse(
-                {
-                    "detail": _("Two-factor verification required."),
-                    "message": _("Two-factor verification required."),
-                },
-                status=403,
-            )
+            return _json_403(_("Two-factor verification required."))
         return redirect(f"{reverse(target)}?next={request.get_full_path()}")
 
     def _pending_step(self, request):
@@ -64,6 +73,16 @@ class TwoFactorMiddleware:
         if settings.OTP_REQUIRED and permissions.requires_two_factor(user):
             return "otp_setup"
         return None
+
+
+def _token_refusal(key: str) -> str | None:
+    from rest_framework.authtoken.models import Token
+
+    from organizations import two_factor
+
+    # An unknown key is left to the API's own 401; only genuine tokens can be refused.
+    token = Token.objects.select_related("user").filter(key=key).first()
+    return two_factor.api_token_refusal(token) if token is not None else None
 
 
 # Views that take a POST but write nothing to the database, so they work at the second site.

@@ -38,6 +38,7 @@ urlpatterns = [
     path("accounts/me/", accounts.account, name="account"),
     path("accounts/otp/setup/", accounts.otp_setup, name="otp_setup"),
     path("accounts/otp/verify/", accounts.otp_verify, name="otp_verify"),
+    path("accounts/otp/enrol/<str:secret>/", accounts.otp_enrol, name="otp_enrol"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),

@@ -63,6 +63,11 @@ def _take_sequence(fiscal_year: int) -> int:
 
 
 def _clean_text(errors: dict, field: str, value, *, required: bool, limit: int) -> str:
+    from common.text import strip_control_characters
+
+    if isinstance(value, str):
+        # Control characters would break the Atom feed and readers: never stored.
+        value = strip_control_characters(value)
     value = (value or "").strip() if isinstance(value, str | type(None)) else None
     if value is None:
         errors[field] = _("Enter text.")

@@ -51,6 +51,8 @@ def circular_list(request):
             "tasks": list(selectors.circular_tasks(user=request.user)[:20]) if member else [],
             "may_publish": services.may_publish(request.user),
         },
+        # A filter that cannot be applied is the visitor's error, said on the page: a 400.
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -80,6 +82,9 @@ def circular_detail(request, number):
     if permissions.is_member(request.user):
         receipts.circular_mark_read(user=request.user, circular=circular)
     own = selectors.receipts_of_user(user=request.user, circular=circular)
+    acknowledging = selectors.acknowledging_organization_ids(request.user)
+    for receipt in own:
+        receipt.may_acknowledge = receipt.organization_id in acknowledging
     return render(
         request,
         "bulletin/circular_detail.html",
@@ -87,7 +92,6 @@ def circular_detail(request, number):
             "circular": circular,
             "attachments": circular.attachments.all(),
             "receipts": own,
-            "pending_receipts": [r for r in own if not r.acknowledged_at],
             "can_manage": permissions.can(
                 request.user, Action.MANAGE_CIRCULAR, circular.issuer_organization
             ),

@@ -339,3 +339,58 @@ def _register_role_history() -> None:
 
 
 _register_role_history()
+
+
+class TwoFactorEnrolment(models.Model):
+    """A one-time link that lets one HQ or admin account enrol its first second factor.
+
+    Only a digest of the link's secret is kept; the link itself is shown once, to whoever
+    issued it (an administrator in Django admin, or ``add_member`` on the shell).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_enrolments"
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_from = models.GenericIPAddressField(_("used from"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("two-factor enrolment link")
+        verbose_name_plural = _("two-factor enrolment links")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+class ApiTokenExemption(models.Model):
+    """An administrator's recorded choice: this API token of an account that needs a second
+    factor may be used without one (a machine client of HQ). Bound to the token's digest, so
+    a regenerated token needs a new exemption."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token_exemptions"
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    reason = models.CharField(_("reason"), max_length=300)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("API token exemption from two-factor")
+        verbose_name_plural = _("API token exemptions from two-factor")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.reason}"

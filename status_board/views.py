@@ -16,7 +16,7 @@ from organizations import selectors as org_selectors
 from organizations.models import Organization
 from organizations.permissions import Action
 
-from . import exports, selectors, services, snapshots
+from . import bundles, exports, selectors, services, snapshots
 from .forms import BoardFilterForm, FunctionStatusForm
 from .responses import cached_response
 from .services import ReportInput
@@ -44,7 +44,7 @@ def home(request):
         )
     fragment = variant.fragment
     if stale:
-        fragment = fragment.replace(snapshots.STALE_MARK, variant.stale_notice)
+        fragment = fragment.replace(bundles.STALE_MARK, variant.stale_notice)
     return render(
         request,
         "status_board/board_public.html",

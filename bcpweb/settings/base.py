@@ -187,6 +187,11 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 OTP_REQUIRED_GROUPS = ["hq_staff", "jsda_admin"]
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "BCP WEB"
+# The first device of an HQ or admin account is enrolled through a one-time link.
+OTP_ENROLMENT_LINK_HOURS = env.int("OTP_ENROLMENT_LINK_HOURS", default=72)
+# API tokens of accounts that need a second factor: refused unless this is on AND a JSDA
+# administrator approved the token (docs/security.md).
+API_TOKENS_FOR_TWO_FACTOR_ROLES = env.bool("API_TOKENS_FOR_TWO_FACTOR_ROLES", default=False)
 
 ANONYMOUS_USER_NAME = None  # guardian: anonymous visitors hold no object permissions
 GUARDIAN_RENDER_403 = False
@@ -237,6 +242,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "common.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.api.exception_handler",

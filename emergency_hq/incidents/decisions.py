@@ -31,7 +31,13 @@ from ..models import (
     IncidentState,
 )
 from . import dashboard, selectors
-from .services import board_changed_on_commit, choices_error, lock_incident, move_state
+from .services import (
+    board_changed_on_commit,
+    choices_error,
+    clean_text,
+    lock_incident,
+    move_state,
+)
 
 RATIONALE_MAX = 5000
 
@@ -119,7 +125,7 @@ def decision_record(
         errors["segment"] = choices_error(segment, Segment.values)
     if action not in DecisionAction.values:
         errors["action"] = choices_error(action, DecisionAction.values)
-    rationale = (rationale or "").strip() if isinstance(rationale, str) else ""
+    rationale = clean_text(rationale)
     if not rationale:
         errors["rationale"] = _("Give the rationale of the decision.")
     elif len(rationale) > RATIONALE_MAX:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from alerts.models import AlertSource
 from alerts.services import alert_send
 from common.links import absolute_reverse
+from common.text import strip_control_characters
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
@@ -54,6 +55,11 @@ def choices_error(value, choices) -> str:
     }
 
 
+def clean_text(value) -> str:
+    """Text as stored: control characters would break feeds, e-mails and readers."""
+    return strip_control_characters(value).strip() if isinstance(value, str) else ""
+
+
 def lock_incident(incident: Incident) -> Incident:
     return Incident.objects.select_for_update().get(pk=incident.pk)
 
@@ -64,7 +70,7 @@ def move_state(*, actor, incident: Incident, to_state: str, note: str = "", at=N
         incident=incident,
         from_state=incident.state,
         to_state=to_state,
-        note=note[:300],
+        note=clean_text(note)[:300],
         at=at or timezone.now(),
         by=actor,
     )
@@ -91,7 +97,7 @@ def incident_open(
 ) -> Incident:
     permissions.require(actor, Action.RUN_HQ)
     errors = {}
-    title = (title or "").strip()
+    title = clean_text(title)
     if not title:
         errors["title"] = _("Enter a title.")
     elif len(title) > TITLE_MAX:
@@ -110,8 +116,8 @@ def incident_open(
         kind=kind,
         severity=severity,
         is_drill=bool(is_drill),
-        region=(region or "").strip()[:200],
-        description=(description or "").strip(),
+        region=clean_text(region)[:200],
+        description=clean_text(description),
         state=IncidentState.MONITORING,
         started_at=started_at or now,
         opened_by=actor,
@@ -169,7 +175,7 @@ def hq_convene(
     errors = {}
     if not incident.is_open:
         errors["incident"] = _("This incident is closed.")
-    location = (location or "").strip()
+    location = clean_text(location)
     if not location:
         errors["location"] = _("Say where the HQ meets.")
     if convened_at is not None and timezone.is_naive(convened_at):
@@ -178,7 +184,7 @@ def hq_convene(
     for role, name, _org in members:
         if role not in HQRole.values:
             errors["members"] = choices_error(role, HQRole.values)
-        elif not (name or "").strip():
+        elif not clean_text(name):
             errors["members"] = _("Give each HQ member a name.")
     if errors:
         raise ValidationError(errors)
@@ -186,8 +192,8 @@ def hq_convene(
         incident=incident,
         convened_at=convened_at or timezone.now(),
         location=location[:200],
-        alternate_location=(alternate_location or "").strip()[:200],
-        conference_bridge=(conference_bridge or "").strip()[:300],
+        alternate_location=clean_text(alternate_location)[:200],
+        conference_bridge=clean_text(conference_bridge)[:300],
         convened_by=actor,
     )
     attribute(convening, actor)
@@ -195,7 +201,7 @@ def hq_convene(
     convening.participants.set(participants)
     HQMember.objects.bulk_create(
         [
-            HQMember(convening=convening, role=role, name=name.strip()[:120], organization=org)
+            HQMember(convening=convening, role=role, name=clean_text(name)[:120], organization=org)
             for role, name, org in members
         ]
     )
@@ -256,7 +262,7 @@ def criterion_declare(
         incident=incident,
         criterion=criterion,
         met=bool(met),
-        note=(note or "").strip()[:300],
+        note=clean_text(note)[:300],
         declared_at=timezone.now(),
         declared_by=actor,
     )

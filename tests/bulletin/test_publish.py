@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
 
 from bulletin.models import Circular, CircularRecipient
 from tests import factories
@@ -75,10 +76,14 @@ def test_a_bad_token_gets_401(api_client):
     assert api_client.post(URL, circular_fields(), format="json").status_code == 401
 
 
-def test_token_authentication_publishes(api_client, hq_user):
+@override_settings(API_TOKENS_FOR_TWO_FACTOR_ROLES=True)
+def test_an_approved_token_publishes(api_client, hq_user, admin_user):
     from rest_framework.authtoken.models import Token
 
+    from organizations import two_factor
+
     token = Token.objects.create(user=hq_user)
+    two_factor.api_token_exempt(actor=admin_user, user=hq_user, reason="HQ publishing client")
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
     assert api_client.post(URL, circular_fields(), format="json").status_code == 201
 

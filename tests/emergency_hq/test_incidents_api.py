@@ -177,3 +177,14 @@ def test_drills_are_marked_as_drill(api_client, hq_user):
     )
     assert response.json()["is_drill"] is True
     assert str(Incident.objects.get()) == "【訓練】共同演習"
+
+
+def test_control_characters_in_incident_text_are_dropped(api_client, hq_user):
+    api_client.force_authenticate(hq_user)
+    response = api_client.post(
+        "/api/v1/incidents/",
+        {"title": "震度6\x01強", "kind": "earthquake", "severity": 4, "description": "a\x02\tb"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["title"], response.json()["description"]) == ("震度6強", "a\tb")
