@@ -4,20 +4,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=bcpweb.s
 RUN apt-get update && apt-get install -y --no-install-recommends gettext curl \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
-COPY pyproject.toml README.md ./
-COPY bcpweb bcpweb
-COPY organizations organizations
-COPY status_board status_board
-COPY bulletin bulletin
-COPY emergency_hq emergency_hq
-RUN pip install --no-cache-dir .
+# The runtime pins with their hashes first (a layer that changes only with `make lock`),
+# then the project itself without resolving anything again.
+COPY requirements.lock ./
+RUN pip install --no-cache-dir --require-hashes -r requirements.lock
 COPY . .
-# Build-time only values: collectstatic and compilemessages need settings to import.
+RUN pip install --no-cache-dir --no-deps .
+# Build-time only values: compilemessages needs settings to import. Static files are
+# collected into the shared volume by the `migrate` service, so they match this image.
 RUN SECRET_KEY=build REDIS_URL=redis://localhost:6379/0 DATABASE_URL=sqlite:////tmp/build.sqlite3 \
-    python manage.py compilemessages --ignore=.venv -v0 \
- && SECRET_KEY=build REDIS_URL=redis://localhost:6379/0 DATABASE_URL=sqlite:////tmp/build.sqlite3 \
-    python manage.py collectstatic --noinput -v0
+    python manage.py compilemessages --ignore=.venv -v0
 RUN useradd --system --home /app bcpweb && mkdir -p /srv/bcpweb && chown -R bcpweb /srv/bcpweb
 USER bcpweb
 EXPOSE 8000
-CMD ["gunicorn", "bcpweb.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-"]
+CMD ["gunicorn", "bcpweb.wsgi:application", "--config", "deploy/gunicorn.conf.py"]

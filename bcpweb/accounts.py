@@ -1,16 +1,24 @@
-"""Second factor (TOTP): set-up for everyone, required for HQ and admin roles."""
+"""Second factor (TOTP): set-up for everyone, required for HQ and admin roles.
+
+The first device of an HQ or admin account is enrolled only through a one-time link that an
+administrator issued for it; a further device only on a session already verified with one.
+"""
 
 import segno
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from django_otp import devices_for_user
+from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from organizations import two_factor
 
 
 class TokenForm(forms.Form):
@@ -33,17 +41,47 @@ def _next_url(request) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup(request):
+    """Enrol a (further) device: on a verified session, or for a first device where no
+    enrolment link is needed (reporters, viewers)."""
+    if user_has_device(request.user, confirmed=True):
+        if not request.user.is_verified():
+            # A password alone must not replace the second factor the account already has.
+            messages.info(request, _("Enter a code from your current device first."))
+            return redirect(f"{reverse('otp_verify')}?next={reverse('otp_setup')}")
+    elif two_factor.enrolment_link_required(request.user):
+        return render(request, "registration/otp_enrolment_needed.html", status=403)
+    return _enrol(request, on_confirmed=lambda: True)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_enrol(request, secret):
+    """Enrol through the one-time link an administrator issued for this very account."""
+    if two_factor.enrolment_link_find(user=request.user, secret=secret) is None:
+        return render(request, "registration/otp_enrolment_invalid.html", status=403)
+    return _enrol(
+        request,
+        on_confirmed=lambda: two_factor.enrolment_link_redeem(
+            user=request.user, secret=secret, address=request.META.get("REMOTE_ADDR")
+        ),
+    )
+
+
+def _enrol(request, *, on_confirmed):
     device = TOTPDevice.objects.filter(user=request.user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=request.user, name="default", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"].strip()):
+        if not device.verify_token(form.cleaned_data["token"].strip()):
+            form.add_error("token", _("That code is not valid. Check the time on your phone."))
+        elif not on_confirmed():
+            return render(request, "registration/otp_enrolment_invalid.html", status=403)
+        else:
             device.confirmed = True
             device.save(update_fields=["confirmed"])
             otp_login(request, device)
             return redirect(_next_url(request))
-        form.add_error("token", _("That code is not valid. Check the time on your phone."))
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, dark="#000")
     return render(
         request,
@@ -76,8 +114,6 @@ def _base32(device) -> str:
 
 @login_required
 def account(request):
-    from django_otp import user_has_device
-
     from organizations import permissions
 
     roles = sorted(request.user.groups.values_list("name", flat=True))

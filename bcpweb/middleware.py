@@ -10,36 +10,47 @@ from django.utils.translation import gettext as _
 
 from organizations import permissions
 
+from . import second_site
+
 logger = logging.getLogger(__name__)
 
 # Pages a user may reach while the second factor is still missing or unverified.
 _TWO_FACTOR_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
 
 
+def _json_403(message: str) -> JsonResponse:
+    return JsonResponse({"detail": message, "message": message}, status=403)
+
+
 class TwoFactorMiddleware:
     """Sends a logged-in user to verify (or, for HQ and admin roles, set up) TOTP first.
 
-    API calls with a token are machine credentials and skip this; API calls on a browser
-    session get a JSON 403 instead of a redirect.
+    API calls with a token are machine credentials and skip this, except that a token of an
+    account that needs a second factor is accepted only where that was chosen and recorded
+    (``organizations.two_factor``). Checked here, not in each API view's authentication
+    classes, so that no view can forget it. API calls on a browser session get a JSON 403
+    instead of a redirect.
     """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        authorization = request.headers.get("Authorization", "")
+        if authorization.startswith("Token "):
+            try:
+                refusal = _token_refusal(authorization.removeprefix("Token ").strip())
+            except (OperationalError, InterfaceError) as error:
+                logger.error("database unavailable: %s", error)
+                return database_unavailable_response(request)
+            if refusal:
+                return _json_403(refusal)
+            return self.get_response(request)
         target = self._pending_step(request)
         if target is None:
             return self.get_response(request)
         if request.path.startswith("/api/"):
-            if request.headers.get("Authorization", "").startswith("Token "):
-                return self.get_response(request)
-            return JsonResponse(
-                {
-                    "detail": _("Two-factor verification required."),
-                    "message": _("Two-factor verification required."),
-                },
-                status=403,
-            )
+            return _json_403(_("Two-factor verification required."))
         return redirect(f"{reverse(target)}?next={request.get_full_path()}")
 
     def _pending_step(self, request):
@@ -64,16 +75,52 @@ class TwoFactorMiddleware:
         return None
 
 
+def _token_refusal(key: str) -> str | None:
+    from rest_framework.authtoken.models import Token
+
+    from organizations import two_factor
+
+    # An unknown key is left to the API's own 401; only genuine tokens can be refused.
+    token = Token.objects.select_related("user").filter(key=key).first()
+    return two_factor.api_token_refusal(token) if token is not None else None
+
+
+# Views that take a POST but write nothing to the database, so they work at the second site.
+_WRITES_NOTHING = frozenset({"django.views.i18n.set_language"})
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
 class DatabaseUnavailableMiddleware:
-    """PostgreSQL down: a clean 503 page (or JSON) instead of a stack trace."""
+    """PostgreSQL down: a clean 503 page (or JSON) instead of a stack trace.
+
+    PostgreSQL read-only (a hot standby at the second site, not yet promoted): every write
+    is answered with the read-only 503 before the view runs, an error that means read-only
+    is answered the same way, and pages carry the read-only banner.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        # Looked at before the view, so that a board rebuilt for what the standby replayed
+        # is the one this request gets; no connection is opened for it.
+        second_site.database_read_only(connect=False)
+        return second_site.with_banner(self.get_response(request))
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method in _SAFE_METHODS:
+            return None
+        if f"{view_func.__module__}.{view_func.__name__}" in _WRITES_NOTHING:
+            return None
+        if not second_site.database_read_only(for_write=True):
+            return None
+        return second_site.read_only_response(request)
 
     def process_exception(self, request, exception):
+        if second_site.is_read_only_error(exception):
+            logger.warning("the database refused a write as read-only: %s", exception)
+            second_site.remember_read_only_error()
+            return second_site.read_only_response(request)
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         logger.error("database unavailable: %s", exception)

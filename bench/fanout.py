@@ -9,7 +9,7 @@ itself (an Event set at the last expected message) rather than polled, so that m
 does not take the GIL from the sink's thread; the no-op phase ends when the broker's queue
 is drained, as before. Extra lines show the CPU seconds of each process in each phase.
 
-    python bench/fanout.py [--orgs 500] [--contacts 10] [--redis-db 8]
+    python bench/fanout.py [--orgs 500] [--contacts 10] [--redis-db 8] [--smtp-connections N]
 
 The last line printed is one JSON object.
 """
@@ -100,6 +100,8 @@ def _environment(args, smtp_port: int) -> dict[str, str]:
         "PYTHONPATH": str(ROOT),
         "ALERT_BATCH_SIZE": str(args.batch),
     }
+    if args.smtp_connections is not None:
+        env["ALERT_SMTP_CONNECTIONS"] = str(args.smtp_connections)
     os.environ.update(env)
     return dict(os.environ)
 
@@ -218,6 +220,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--redis-db", type=int, default=8)
+    parser.add_argument(
+        "--smtp-connections",
+        type=int,
+        default=None,
+        help="ALERT_SMTP_CONNECTIONS for the workers (0: Django's backend, no session pool)",
+    )
     args = parser.parse_args()
     deliveries = args.orgs * args.contacts
 
@@ -236,9 +244,9 @@ def main() -> None:
         from django.core.management import call_command
         from django.db import connections
 
+        from alerts.models import Delivery
+        from alerts.services import alert_send
         from bcpweb.celery import app
-        from emergency_hq.models import Delivery
-        from emergency_hq.services import alert_send
 
         redis = redis_lib.Redis.from_url(env["CELERY_BROKER_URL"])
         redis.flushdb()

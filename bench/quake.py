@@ -10,7 +10,7 @@ to report, and to the last of them (every affected organization's contacts, once
 A dedicated PostgreSQL database is created and dropped; a Redis database of its own is used
 (and flushed).
 
-    python bench/quake.py [--orgs 500] [--contacts 2] [--redis-db N]
+    python bench/quake.py [--orgs 500] [--contacts 2] [--redis-db N] [--smtp-connections N]
 
 The last line printed is one JSON object; ``ratio`` is the quake's first e-mail over the
 reference's, measured the same way on the same workers.
@@ -104,6 +104,12 @@ def main() -> None:
     # Flushed: by default the Redis database of this worktree's REDIS_URL, else 9.
     own = os.environ.get("REDIS_URL", "").rsplit("/", 1)[-1]
     parser.add_argument("--redis-db", type=int, default=int(own) if own.isdigit() else 9)
+    parser.add_argument(
+        "--smtp-connections",
+        type=int,
+        default=None,
+        help="ALERT_SMTP_CONNECTIONS for the workers (0: Django's backend, no session pool)",
+    )
     args = parser.parse_args()
 
     sink = AlertSink()
@@ -121,9 +127,10 @@ def main() -> None:
         from django.core.management import call_command
         from django.db import connections
 
-        from emergency_hq.models import Delivery, QuakeTelegram, ReportRequest
+        from alerts.models import Delivery
+        from alerts.services import alert_send
+        from emergency_hq.models import QuakeTelegram, ReportRequest
         from emergency_hq.quake import demo
-        from emergency_hq.services import alert_send
 
         redis = redis_lib.Redis.from_url(env["CELERY_BROKER_URL"])
         redis.flushdb()

@@ -57,6 +57,8 @@ def _setup_django() -> None:
             "REDIS_URL": "",
             "CELERY_TASK_ALWAYS_EAGER": "true",
             "ALLOWED_HOSTS": "testserver,127.0.0.1",
+            # The bench reads as an HQ machine client: an approved token (docs/security.md).
+            "API_TOKENS_FOR_TWO_FACTOR_ROLES": "true",
             "BCPWEB_VAR_DIR": str(Path(tempfile.gettempdir()) / f"bench-situation-{os.getpid()}"),
             "LOG_LEVEL": "WARNING",
         }
@@ -76,7 +78,7 @@ def _load(n_orgs: int, n_history: int):
     from rest_framework.authtoken.models import Token
 
     from emergency_hq.incidents import services as incident_services
-    from organizations import services
+    from organizations import services, two_factor
     from organizations.models import (
         BusinessFunction,
         Organization,
@@ -121,6 +123,8 @@ def _load(n_orgs: int, n_history: int):
     )
     hq, _ = services.member_add(actor=system, username="bench-hq", role="hq_staff")
     token = Token.objects.create(user=hq)
+    admin, _ = services.member_add(actor=system, username="bench-admin", role="jsda_admin")
+    two_factor.api_token_exempt(actor=admin, user=hq, reason="situation benchmark")
     incident = incident_services.incident_open(
         actor=hq,
         title="ベンチマーク地震",

@@ -2,9 +2,10 @@
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from common.feeds import SafeAtom1Feed
 
 from .models import Audience, Circular
 
@@ -12,7 +13,7 @@ FEED_SIZE = 50
 
 
 class PublicCircularsFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = SafeAtom1Feed
     title = gettext_lazy("BCP WEB circulars")
     subtitle = gettext_lazy("Public circulars of the securities market business continuity portal")
 

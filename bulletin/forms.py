@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common.text import strip_control_characters
 from organizations.models import Committee
 from organizations.vocabulary import OrganizationKind
 
@@ -12,6 +14,10 @@ from .attachments import MAX_ATTACHMENTS
 from .models import Audience, Category
 
 MARKET_WIDE = "market"
+# Searching outside these years finds nothing anyway; at the very edge (9999-12-31) the end of
+# the day would not even be a date.
+SEARCH_DATE_MIN = date(1900, 1, 1)
+SEARCH_DATE_MAX = date(2999, 12, 31)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -161,12 +167,21 @@ class CircularReviseForm(forms.Form):
         if not circular.requires_ack:
             del self.fields["ack_deadline"]
 
+    def clean_note(self) -> str:
+        return strip_control_characters(self.cleaned_data["note"]).strip()
+
     def changes(self) -> dict:
         return {f: v for f, v in self.cleaned_data.items() if f not in ("note", "attachments")}
 
 
 class WithdrawForm(forms.Form):
     reason = forms.CharField(label=_("Reason for withdrawal"), max_length=300)
+
+    def clean_reason(self) -> str:
+        reason = strip_control_characters(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(_("This field is required."))
+        return reason
 
 
 class SearchForm(forms.Form):
@@ -198,6 +213,18 @@ class SearchForm(forms.Form):
         )
         if not members:
             del self.fields["ack"]
+
+    def clean(self):
+        cleaned = super().clean()
+        for field in ("date_from", "date_to"):
+            value = cleaned.get(field)
+            if value is not None and not SEARCH_DATE_MIN <= value <= SEARCH_DATE_MAX:
+                self.add_error(
+                    field,
+                    _("Enter a date between %(min)s and %(max)s.")
+                    % {"min": SEARCH_DATE_MIN, "max": SEARCH_DATE_MAX},
+                )
+        return cleaned
 
     def filters(self) -> dict:
         if not self.is_valid():

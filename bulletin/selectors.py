@@ -81,8 +81,8 @@ def circulars_search(
         qs = qs.filter(issuer_organization__code=issuer.upper())
     if date_from:
         qs = qs.filter(published_at__gte=_local_start(date_from))
-    if date_to:
-        qs = qs.filter(published_at__lt=_local_start(date_to) + timedelta(days=1))
+    if date_to and date_to < date.max:  # the last day of the calendar bounds nothing
+        qs = qs.filter(published_at__lt=_local_start(date_to + timedelta(days=1)))
     if ack in ("pending", "done"):
         own = permissions.member_organization_ids(user)
         mine = CircularRecipient.objects.filter(circular=OuterRef("pk"), organization_id__in=own)
@@ -94,9 +94,18 @@ def circulars_search(
     return qs.order_by("-published_at", "-sequence")
 
 
+def acknowledging_organization_ids(user) -> set[int]:
+    """The user's organizations it may acknowledge circulars for (reporters, not viewers)."""
+    return {
+        pk
+        for pk in permissions.member_organization_ids(user)
+        if permissions.can(user, Action.ACKNOWLEDGE, pk)
+    }
+
+
 def circular_tasks(*, user) -> QuerySet[CircularRecipient]:
-    """Circulars the user's organizations still have to acknowledge (their to-do list)."""
-    own = permissions.member_organization_ids(user)
+    """Circulars the user still has to acknowledge for an organization (their to-do list)."""
+    own = acknowledging_organization_ids(user)
     return (
         CircularRecipient.objects.filter(
             organization_id__in=own,

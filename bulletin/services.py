@@ -10,18 +10,20 @@ import logging
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.models import AlertSource
+from alerts.services import alert_send
+from common.links import absolute_reverse
 from organizations import permissions
 from organizations.models import Committee, Organization
 from organizations.permissions import Action
-from organizations.services import attribute
-from organizations.vocabulary import OrganizationKind
+from organizations.selectors import organizations_for_audience
+from organizations.services import attribute, system_actor
 
 from . import attachments as attachment_checks
 from .models import (
@@ -61,6 +63,11 @@ def _take_sequence(fiscal_year: int) -> int:
 
 
 def _clean_text(errors: dict, field: str, value, *, required: bool, limit: int) -> str:
+    from common.text import strip_control_characters
+
+    if isinstance(value, str):
+        # Control characters would break the Atom feed and readers: never stored.
+        value = strip_control_characters(value)
     value = (value or "").strip() if isinstance(value, str | type(None)) else None
     if value is None:
         errors[field] = _("Enter text.")
@@ -91,6 +98,15 @@ def _check_deadline(errors: dict, requires_ack: bool, deadline, now: datetime) -
         errors["ack_deadline"] = _("The deadline must be in the future.")
 
 
+def _check_attachments(errors: dict, attachments) -> list:
+    """The files, checked (type from content, size); what is wrong goes into ``errors``."""
+    try:
+        return attachment_checks.check_all(attachments)
+    except ValidationError as error:
+        errors["attachments"] = " ".join(error.messages)
+        return []
+
+
 def _resolve_audience(
     errors: dict,
     *,
@@ -100,55 +116,22 @@ def _resolve_audience(
     committees: Iterable[str],
 ) -> tuple[list[Organization], list[str], list[Committee]]:
     """The organizations a targeted audience reaches, frozen at publication."""
-    organizations = [str(c).strip().upper() for c in organizations or [] if str(c).strip()]
-    kinds = [str(k).strip() for k in kinds or [] if str(k).strip()]
-    committees = [str(c).strip().upper() for c in committees or [] if str(c).strip()]
     if audience not in Audience.values:
         errors["audience"] = _("Unknown audience %(value)s; use one of: %(choices)s.") % {
             "value": audience,
             "choices": ", ".join(Audience.values),
         }
         return [], [], []
-    if audience == Audience.ORGANIZATIONS:
-        if not organizations:
-            errors["organizations"] = _("List the organization codes this circular goes to.")
-            return [], [], []
-        found = {
-            o.code: o for o in Organization.objects.filter(code__in=organizations, active=True)
-        }
-        unknown = sorted(set(organizations) - set(found))
-        if unknown:
-            errors["organizations"] = _("Unknown organization: %(codes)s") % {
-                "codes": ", ".join(unknown)
-            }
-            return [], [], []
-        return sorted(found.values(), key=lambda o: o.code), [], []
-    if audience == Audience.KINDS:
-        unknown = sorted(set(kinds) - set(OrganizationKind.values))
-        if not kinds or unknown:
-            errors["kinds"] = _("Choose organization kinds from: %(choices)s.") % {
-                "choices": ", ".join(OrganizationKind.values)
-            }
-            return [], [], []
-        targets = list(Organization.objects.filter(kind__in=kinds, active=True))
-        if not targets:
-            errors["kinds"] = _("No active organization is of these kinds.")
-        return targets, sorted(set(kinds)), []
-    if audience == Audience.COMMITTEES:
-        found_committees = list(Committee.objects.filter(code__in=committees))
-        unknown = sorted(set(committees) - {c.code for c in found_committees})
-        if not committees or unknown:
-            errors["committees"] = _("Unknown committee: %(codes)s") % {
-                "codes": ", ".join(unknown) or "—"
-            }
-            return [], [], []
-        targets = list(
-            Organization.objects.filter(committees__in=found_committees, active=True).distinct()
+    if audience not in TARGETED_AUDIENCES:
+        return [], [], []
+    try:
+        choice = organizations_for_audience(
+            audience=audience, organizations=organizations, kinds=kinds, committees=committees
         )
-        if not targets:
-            errors["committees"] = _("These committees have no active member organization.")
-        return targets, [], found_committees
-    return [], [], []
+    except ValidationError as error:
+        errors.update({field: " ".join(messages) for field, messages in error.message_dict.items()})
+        return [], [], []
+    return choice.organizations, choice.kinds, choice.committees
 
 
 def issuer_organizations_of(user) -> list[Organization]:
@@ -168,21 +151,14 @@ def may_publish(user) -> bool:
 def _circular_notify_contact_trees(*, circular: Circular, actor) -> None:
     """Send a circular that requires acknowledgement along the recipients' contact trees.
 
-    The alert's outbox rows are written in this same publish transaction and sent by
-    Celery on commit (emergency_hq alerts). Issuers who are not HQ staff (reporters of
-    market infrastructures) still reach the trees: the portal sends on their behalf, and
-    the alert's source names the circular and so its publisher.
+    The alert's outbox rows are written in this same publish transaction and sent by Celery
+    on commit. Issuers who are not HQ staff (reporters of market infrastructures) still reach
+    the trees: the portal sends on their behalf, and the alert's source names the circular.
     """
-    from django.conf import settings
-    from django.urls import reverse
-
-    from emergency_hq.services import alert_send
-    from organizations.services import system_actor
-
     organizations = [r.organization for r in circular.receipts.select_related("organization")]
     if not organizations:
         return
-    link = settings.SITE_URL.rstrip("/") + reverse("circular_detail", args=[circular.number])
+    link = absolute_reverse("circular_detail", circular.number)
     sender = actor if permissions.can(actor, Action.RUN_HQ) else system_actor()
     alert_send(
         actor=sender,
@@ -197,12 +173,19 @@ def _circular_notify_contact_trees(*, circular: Circular, actor) -> None:
             f'Circular {circular.number} "{circular.title_en or circular.title_ja}" has been '
             f"issued. Please read it and confirm receipt.\n{link}"
         ),
-        source=circular,
+        source=circular_source(circular),
         organizations=organizations,
         requires_ack=True,
         deadline=circular.ack_deadline,
         is_drill=circular.category == Category.DRILL,
         targeting={"circular": circular.number},
+    )
+
+
+def circular_source(circular: Circular) -> AlertSource:
+    """How the alerts of a circular name it: by its number."""
+    return AlertSource(
+        "circular", circular.pk, f"通達 {circular.number} / Circular {circular.number}"
     )
 
 
@@ -266,10 +249,7 @@ def circular_publish(
     targets, kinds, found_committees = _resolve_audience(
         errors, audience=audience, organizations=organizations, kinds=kinds, committees=committees
     )
-    try:
-        checked = attachment_checks.check_all(attachments)
-    except ValidationError as error:
-        errors["attachments"] = " ".join(error.messages)
+    checked = _check_attachments(errors, attachments)
     if errors:
         raise ValidationError(errors)
 
@@ -312,7 +292,7 @@ def circular_publish(
     return circular
 
 
-def _require_manage(actor, circular: Circular) -> None:
+def require_manage(actor, circular: Circular) -> None:
     permissions.require(actor, Action.MANAGE_CIRCULAR, circular.issuer_organization)
 
 
@@ -326,7 +306,7 @@ def circular_revise(
     attachments: Sequence = (),
 ) -> Circular:
     """Edit a published circular; every version stays in its history."""
-    _require_manage(actor, circular)
+    require_manage(actor, circular)
     circular = Circular.objects.select_for_update().get(pk=circular.pk)
     if circular.is_withdrawn:
         raise ValidationError(_("A withdrawn circular cannot be revised."))
@@ -359,10 +339,7 @@ def circular_revise(
     note = (note or "").strip()
     if len(note) > 300:
         errors["note"] = _("Use at most %(n)s characters.") % {"n": 300}
-    try:
-        checked = attachment_checks.check_all(attachments)
-    except ValidationError as error:
-        errors["attachments"] = " ".join(error.messages)
+    checked = _check_attachments(errors, attachments)
     if errors:
         raise ValidationError(errors)
     changed = [f for f, v in values.items() if getattr(circular, f) != v]
@@ -387,7 +364,7 @@ def circular_revise(
 @transaction.atomic
 def circular_withdraw(*, actor, circular: Circular, reason: str) -> Circular:
     """Withdraw (取消): the circular stays readable, marked as withdrawn, never deleted."""
-    _require_manage(actor, circular)
+    require_manage(actor, circular)
     circular = Circular.objects.select_for_update().get(pk=circular.pk)
     reason = (reason or "").strip()
     if circular.is_withdrawn:
@@ -404,95 +381,3 @@ def circular_withdraw(*, actor, circular: Circular, reason: str) -> Circular:
     attribute(circular, actor)
     circular.save()
     return circular
-
-
-def recipient_organization_ids(*, user, circular: Circular) -> set[int]:
-    """The user's own organizations that this circular was sent to."""
-    own = permissions.member_organization_ids(user)
-    if not own:
-        return set()
-    if circular.is_targeted or circular.requires_ack:
-        return set(
-            circular.receipts.filter(organization_id__in=own).values_list(
-                "organization_id", flat=True
-            )
-        )
-    return set(Organization.objects.filter(pk__in=own, active=True).values_list("pk", flat=True))
-
-
-def _ensure_receipts(circular: Circular, organization_ids: Iterable[int]) -> None:
-    CircularRecipient.objects.bulk_create(
-        [CircularRecipient(circular=circular, organization_id=pk) for pk in organization_ids],
-        ignore_conflicts=True,
-    )
-
-
-@transaction.atomic
-def circular_mark_read(*, user, circular: Circular) -> int:
-    """Record that the user's organizations have read the circular (既読); first read wins."""
-    ids = recipient_organization_ids(user=user, circular=circular)
-    if not ids:
-        return 0
-    _ensure_receipts(circular, ids)
-    return CircularRecipient.objects.filter(
-        circular=circular, organization_id__in=ids, read_at__isnull=True
-    ).update(read_at=timezone.now(), read_by=user)
-
-
-@transaction.atomic
-def circular_acknowledge(
-    *, actor, circular: Circular, organization: Organization | None = None
-) -> list[CircularRecipient]:
-    """Acknowledge for the actor's recipient organizations (or the one given); idempotent."""
-    ids = {
-        pk
-        for pk in recipient_organization_ids(user=actor, circular=circular)
-        if permissions.can(actor, Action.ACKNOWLEDGE, pk)
-    }
-    if organization is not None:
-        if organization.pk not in ids:
-            raise PermissionDenied(
-                _("This circular was not sent to %(code)s.") % {"code": organization.code}
-            )
-        ids = {organization.pk}
-    if not ids:
-        raise PermissionDenied(_("None of your organizations is a recipient of this circular."))
-    receipts = CircularRecipient.objects.filter(circular=circular, organization_id__in=ids)
-    if circular.is_withdrawn:
-        if receipts.filter(acknowledged_at__isnull=True).exists() or len(receipts) < len(ids):
-            raise ValidationError(
-                _("This circular has been withdrawn; it needs no acknowledgement.")
-            )
-        return list(receipts.select_related("organization"))
-    _ensure_receipts(circular, ids)
-    now = timezone.now()
-    receipts.filter(acknowledged_at__isnull=True).update(
-        acknowledged_at=now,
-        acknowledged_by=actor,
-        read_at=Coalesce(F("read_at"), Value(now)),
-        read_by=Coalesce(F("read_by"), Value(actor.pk)),
-    )
-    return list(receipts.select_related("organization").order_by("organization__code"))
-
-
-@transaction.atomic
-def circular_remind(*, actor, circular: Circular) -> int:
-    """Remind the organizations that have not acknowledged yet; returns how many."""
-    _require_manage(actor, circular)
-    if circular.is_withdrawn:
-        raise ValidationError(_("This circular has been withdrawn."))
-    if not circular.requires_ack:
-        raise ValidationError(_("This circular does not ask for acknowledgement."))
-    pending = CircularRecipient.objects.select_for_update().filter(
-        circular=circular, acknowledged_at__isnull=True
-    )
-    ids = list(pending.values_list("pk", flat=True))
-    if not ids:
-        return 0
-    CircularRecipient.objects.filter(pk__in=ids).update(
-        reminded_at=timezone.now(), reminder_count=F("reminder_count") + 1
-    )
-    from .tasks import circular_reminders_send
-
-    transaction.on_commit(lambda: circular_reminders_send.delay(circular.pk, ids))
-    return len(ids)

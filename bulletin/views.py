@@ -1,21 +1,20 @@
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.forms import apply_validation_error
+from common.forms import run_action, save_form
+from common.spreadsheets import csv_download
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
 
-from . import selectors, services
+from . import receipts, selectors, services
 from .forms import CircularForm, CircularReviseForm, SearchForm, WithdrawForm
 
 PAGE_SIZE = 30
@@ -52,6 +51,8 @@ def circular_list(request):
             "tasks": list(selectors.circular_tasks(user=request.user)[:20]) if member else [],
             "may_publish": services.may_publish(request.user),
         },
+        # A filter that cannot be applied is the visitor's error, said on the page: a 400.
+        status=400 if form.is_bound and not form.is_valid() else 200,
     )
 
 
@@ -65,32 +66,32 @@ def circular_create(request):
     form = CircularForm(
         request.POST or None, request.FILES or None, issuers=issuers, market_wide=market_wide
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            circular = services.circular_publish(actor=request.user, **form.service_arguments())
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request, _("Circular %(number)s published.") % {"number": circular.number}
-            )
-            return redirect("circular_detail", number=circular.number)
+    circular = save_form(
+        request,
+        form,
+        lambda f: services.circular_publish(actor=request.user, **f.service_arguments()),
+        success=lambda c: _("Circular %(number)s published.") % {"number": c.number},
+    )
+    if circular:
+        return redirect("circular_detail", number=circular.number)
     return render(request, "bulletin/circular_form.html", {"form": form})
 
 
 def circular_detail(request, number):
     circular = selectors.circular_get_visible(user=request.user, number=number)
     if permissions.is_member(request.user):
-        services.circular_mark_read(user=request.user, circular=circular)
-    receipts = selectors.receipts_of_user(user=request.user, circular=circular)
+        receipts.circular_mark_read(user=request.user, circular=circular)
+    own = selectors.receipts_of_user(user=request.user, circular=circular)
+    acknowledging = selectors.acknowledging_organization_ids(request.user)
+    for receipt in own:
+        receipt.may_acknowledge = receipt.organization_id in acknowledging
     return render(
         request,
         "bulletin/circular_detail.html",
         {
             "circular": circular,
             "attachments": circular.attachments.all(),
-            "receipts": receipts,
-            "pending_receipts": [r for r in receipts if not r.acknowledged_at],
+            "receipts": own,
             "can_manage": permissions.can(
                 request.user, Action.MANAGE_CIRCULAR, circular.issuer_organization
             ),
@@ -111,14 +112,13 @@ def circular_acknowledge(request, number):
         organization = Organization.objects.filter(code=code.upper()).first()
         if organization is None:
             raise Http404
-    try:
-        services.circular_acknowledge(
+    run_action(
+        request,
+        lambda: receipts.circular_acknowledge(
             actor=request.user, circular=circular, organization=organization
-        )
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Acknowledged. Thank you."))
+        ),
+        success=_("Acknowledged. Thank you."),
+    )
     return redirect("circular_detail", number=circular.number)
 
 
@@ -130,20 +130,19 @@ def circular_edit(request, number):
     if circular.is_withdrawn:
         messages.error(request, _("A withdrawn circular cannot be revised."))
         return redirect("circular_detail", number=circular.number)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.circular_revise(
-                actor=request.user,
-                circular=circular,
-                changes=form.changes(),
-                note=form.cleaned_data["note"],
-                attachments=form.cleaned_data["attachments"],
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Circular revised."))
-            return redirect("circular_detail", number=circular.number)
+    if save_form(
+        request,
+        form,
+        lambda f: services.circular_revise(
+            actor=request.user,
+            circular=circular,
+            changes=f.changes(),
+            note=f.cleaned_data["note"],
+            attachments=f.cleaned_data["attachments"],
+        ),
+        success=_("Circular revised."),
+    ):
+        return redirect("circular_detail", number=circular.number)
     return render(request, "bulletin/circular_edit.html", {"form": form, "circular": circular})
 
 
@@ -152,16 +151,15 @@ def circular_edit(request, number):
 def circular_withdraw(request, number):
     circular = _managed(request, number)
     form = WithdrawForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.circular_withdraw(
-                actor=request.user, circular=circular, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Circular withdrawn."))
-            return redirect("circular_detail", number=circular.number)
+    if save_form(
+        request,
+        form,
+        lambda f: services.circular_withdraw(
+            actor=request.user, circular=circular, reason=f.cleaned_data["reason"]
+        ),
+        success=_("Circular withdrawn."),
+    ):
+        return redirect("circular_detail", number=circular.number)
     return render(request, "bulletin/circular_withdraw.html", {"form": form, "circular": circular})
 
 
@@ -192,57 +190,51 @@ def _csv_time(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
+PROGRESS_COLUMNS = [
+    "organization",
+    "name_ja",
+    "name_en",
+    "state",
+    "read_at",
+    "read_by",
+    "acknowledged_at",
+    "acknowledged_by",
+    "reminded_at",
+    "reminders",
+]
+
+
 @login_required
 def circular_progress_csv(request, number):
     circular = _managed(request, number)
     progress = selectors.circular_progress(user=request.user, circular=circular)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="circular-{circular.number}.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 Japanese correctly only with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
+    rows = (
         [
-            "organization",
-            "name_ja",
-            "name_en",
-            "state",
-            "read_at",
-            "read_by",
-            "acknowledged_at",
-            "acknowledged_by",
-            "reminded_at",
-            "reminders",
+            r.organization.code,
+            r.organization.name_ja,
+            r.organization.name_en,
+            r.state,
+            _csv_time(r.read_at),
+            r.read_by.get_username() if r.read_by else "",
+            _csv_time(r.acknowledged_at),
+            r.acknowledged_by.get_username() if r.acknowledged_by else "",
+            _csv_time(r.reminded_at),
+            r.reminder_count,
         ]
+        for r in progress.acknowledged + progress.read + progress.pending
     )
-    for receipt in progress.acknowledged + progress.read + progress.pending:
-        org = receipt.organization
-        writer.writerow(
-            [
-                org.code,
-                org.name_ja,
-                org.name_en,
-                receipt.state,
-                _csv_time(receipt.read_at),
-                receipt.read_by.get_username() if receipt.read_by else "",
-                _csv_time(receipt.acknowledged_at),
-                receipt.acknowledged_by.get_username() if receipt.acknowledged_by else "",
-                _csv_time(receipt.reminded_at),
-                receipt.reminder_count,
-            ]
-        )
-    return response
+    return csv_download(f"circular-{circular.number}.csv", PROGRESS_COLUMNS, rows)
 
 
 @login_required
 @require_POST
 def circular_remind(request, number):
     circular = _managed(request, number)
-    try:
-        count = services.circular_remind(actor=request.user, circular=circular)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("Reminder sent to %(n)s organizations.") % {"n": count})
+    run_action(
+        request,
+        lambda: receipts.circular_remind(actor=request.user, circular=circular),
+        success=lambda n: _("Reminder sent to %(n)s organizations.") % {"n": n},
+    )
     return redirect("circular_progress", number=circular.number)
 
 

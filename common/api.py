@@ -1,9 +1,15 @@
-"""Shared REST conventions: pagination shape and JSON error bodies with a message."""
+"""Shared REST conventions: pagination shape and the one path every API error takes.
+
+Services raise Django's ValidationError (by field); the API views let it through and this
+handler turns it into the JSON error shape: ``{"message", "errors": {field: [messages]}}``.
+"""
 
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, pagination
+from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -26,7 +32,9 @@ def _first_message(detail) -> str:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, Http404):
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(as_serializer_error(exc))
+    elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
@@ -36,8 +44,6 @@ def exception_handler(exc, context):
     data = response.data
     if isinstance(data, dict) and "detail" in data and len(data) == 1:
         body = {"detail": data["detail"], "message": str(data["detail"])}
-    elif isinstance(data, dict):
-        body = {"message": _first_message(data) or _("Invalid input."), "errors": data}
     else:
         body = {"message": _first_message(data) or _("Invalid input."), "errors": data}
     if response.status_code == 401 and "WWW-Authenticate" not in response:

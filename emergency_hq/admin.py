@@ -3,35 +3,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from common.admin import ReadOnlyAdminMixin
 
-from .models import (
-    ActivationCriterion,
-    ActivationDecision,
-    Alert,
-    EscalationPolicy,
-    Incident,
-    QuakeRule,
-    QuakeTelegram,
-)
-
-
-@admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(SimpleHistoryAdmin):
-    list_display = ["name", "step_minutes", "max_steps"]
-
-
-@admin.register(Alert)
-class AlertAdmin(SimpleHistoryAdmin):
-    """Read-only: alerts are sent and followed from the HQ pages."""
-
-    list_display = ["created_at", "subject_ja", "is_drill", "requires_ack", "created_by"]
-    list_filter = ["is_drill", "requires_ack"]
-    search_fields = ["subject_ja", "subject_en"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+from .models import ActivationCriterion, ActivationDecision, Incident, QuakeRule, QuakeTelegram
 
 
 @admin.register(ActivationCriterion)

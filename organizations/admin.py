@@ -1,11 +1,15 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdminMixin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import permissions
+from . import permissions, two_factor
 from .models import (
+    ApiTokenExemption,
     BcpProfile,
     BusinessFunction,
     Committee,
@@ -15,6 +19,7 @@ from .models import (
     OrganizationFunction,
     OrganizationSite,
     SegmentParticipation,
+    TwoFactorEnrolment,
     WebhookEndpoint,
 )
 
@@ -132,4 +137,97 @@ admin.site.unregister(User)
 
 @admin.register(User)
 class PortalUserAdmin(UserAdmin, SimpleHistoryAdmin):
-    pass
+    actions = ["issue_enrolment_link"]
+
+    @admin.action(description=_("Issue a two-factor enrolment link"))
+    def issue_enrolment_link(self, request, queryset):
+        for user in queryset:
+            try:
+                url = two_factor.enrolment_link_issue(actor=request.user, user=user)
+            except ValidationError as error:
+                self.message_user(request, f"{user}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                # Shown once: only a digest is kept. Hand it to the person through a channel
+                # other than the one their password travels on.
+                self.message_user(
+                    request,
+                    _("Enrolment link for %(user)s (single use, shown once): %(url)s")
+                    % {"user": user.get_username(), "url": url},
+                    messages.WARNING,
+                )
+
+
+class _AdministratorsOnly:
+    def has_module_permission(self, request):
+        return permissions.can(request.user, permissions.Action.ADMINISTER)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can(request.user, permissions.Action.ADMINISTER)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TwoFactorEnrolment)
+class TwoFactorEnrolmentAdmin(_AdministratorsOnly, SimpleHistoryAdmin):
+    """Issued through the user list's action; here only who got which link and its use."""
+
+    list_display = ["user", "issued_by", "issued_at", "expires_at", "used_at", "used_from"]
+    list_filter = ["used_at", "revoked_at"]
+    search_fields = ["user__username"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ApiTokenExemptionForm(forms.ModelForm):
+    class Meta:
+        model = ApiTokenExemption
+        fields = ["user", "reason"]
+
+    def clean_user(self):
+        from rest_framework.authtoken.models import Token
+
+        user = self.cleaned_data["user"]
+        if not Token.objects.filter(user=user).exists():
+            raise ValidationError(
+                _("This account has no API token yet (manage.py drf_create_token).")
+            )
+        return user
+
+
+@admin.register(ApiTokenExemption)
+class ApiTokenExemptionAdmin(_AdministratorsOnly, SimpleHistoryAdmin):
+    """Approve (add) or revoke (delete) one account's current token; never edited."""
+
+    form = ApiTokenExemptionForm
+    list_display = ["user", "reason", "granted_by", "granted_at"]
+    search_fields = ["user__username", "reason"]
+    autocomplete_fields = ["user"]
+
+    def has_add_permission(self, request):
+        return permissions.can(request.user, permissions.Action.ADMINISTER)
+
+    def has_delete_permission(self, request, obj=None):
+        return permissions.can(request.user, permissions.Action.ADMINISTER)
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "reason"]
+        return ["user", "reason", "granted_by", "granted_at"]
+
+    def save_model(self, request, obj, form, change):
+        created = two_factor.api_token_exempt(
+            actor=request.user, user=form.cleaned_data["user"], reason=obj.reason
+        )
+        obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        two_factor.api_token_exemption_revoke(actor=request.user, exemption=obj)
+
+    def delete_queryset(self, request, queryset):
+        for exemption in queryset:
+            two_factor.api_token_exemption_revoke(actor=request.user, exemption=exemption)

@@ -1,17 +1,22 @@
+import base64
+import binascii
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.netguard import UnresolvableHost, UnsafeURL, check_webhook_url
+
+from .bilingual import BilingualName
 from .vocabulary import (
     PARTICIPATION_SEGMENTS,
     BackupFrequency,
     BackupSiteKind,
     Language,
     OrganizationKind,
-    SiteKind,
 )
 
 code_validator = RegexValidator(
@@ -21,16 +26,6 @@ code_validator = RegexValidator(
 function_code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{1,47}$", _("Use lower-case letters, digits and '_'.")
 )
-
-
-class BilingualName:
-    """`name` in the active language, falling back to Japanese."""
-
-    @property
-    def name(self) -> str:
-        if (get_language() or "ja").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_ja
 
 
 class Organization(BilingualName, models.Model):
@@ -233,6 +228,22 @@ class WebhookEndpoint(models.Model):
     def __str__(self) -> str:
         return f"{self.organization.code}: {self.url}"
 
+    def clean(self):
+        errors = {}
+        try:
+            check_webhook_url(self.url)
+        except UnresolvableHost:
+            pass  # checked again at every send, once the name resolves
+        except UnsafeURL as error:
+            errors["url"] = str(error)
+        if self.secret.startswith("whsec_"):
+            try:
+                base64.b64decode(self.secret[len("whsec_") :] + "==", validate=True)
+            except binascii.Error:
+                errors["secret"] = _("A whsec_ secret is base64 after its prefix.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class BcpProfile(models.Model):
     """The peacetime BCP profile: the items of the JSDA guideline."""
@@ -307,69 +318,6 @@ class Committee(BilingualName, models.Model):
         return self.name_ja
 
 
-class JmaArea(BilingualName, models.Model):
-    """One area of JMA's seismic information (地震情報／細分区域), e.g. 350 東京都２３区.
-
-    Reference data: the shipped table (organizations/data/jma_areas.csv) is loaded by a data
-    migration and refreshed from JMA's own table with ``manage.py load_jma_areas PATH``.
-    """
-
-    code = models.CharField(
-        _("code"),
-        max_length=3,
-        unique=True,
-        validators=[RegexValidator(r"^[0-9]{3}$", _("A JMA area code has three digits."))],
-    )
-    name_ja = models.CharField(_("name (Japanese)"), max_length=60)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    prefecture_code = models.CharField(_("prefecture code"), max_length=2, blank=True)
-    prefecture_ja = models.CharField(_("prefecture (Japanese)"), max_length=10, blank=True)
-    prefecture_en = models.CharField(_("prefecture (English)"), max_length=20, blank=True)
-    # JMA retires codes now and then; sites keep pointing at the old row.
-    active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["code"]
-        verbose_name = _("JMA seismic area")
-        verbose_name_plural = _("JMA seismic areas")
-
-    def __str__(self) -> str:
-        return f"{self.code} {self.name_ja}"
-
-
-class OrganizationSite(models.Model):
-    """Where an organization works (head office, data centre, backup site), as a JMA area."""
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="sites")
-    kind = models.CharField(_("site"), max_length=16, choices=SiteKind.choices)
-    # Keyed by the JMA code itself: telegrams name areas by code, so no join is needed.
-    area = models.ForeignKey(
-        JmaArea,
-        verbose_name=_("JMA seismic area"),
-        to_field="code",
-        on_delete=models.PROTECT,
-        related_name="sites",
-    )
-    label = models.CharField(
-        _("label"), max_length=200, blank=True, help_text=_("e.g. Osaka backup centre")
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["organization__code", "kind", "area__code"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["organization", "kind", "area"], name="unique_site_per_organization"
-            )
-        ]
-        verbose_name = _("site")
-        verbose_name_plural = _("sites")
-
-    def __str__(self) -> str:
-        return f"{self.organization.code}:{self.kind}@{self.area_id}"
-
-
 def _register_role_history() -> None:
     """Keep who-granted-what for users and their per-organization roles as well."""
     from django.contrib.auth.models import User
@@ -381,3 +329,63 @@ def _register_role_history() -> None:
 
 
 _register_role_history()
+
+
+class TwoFactorEnrolment(models.Model):
+    """A one-time link that lets one HQ or admin account enrol its first second factor.
+
+    Only a digest of the link's secret is kept; the link itself is shown once, to whoever
+    issued it (an administrator in Django admin, or ``add_member`` on the shell).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_enrolments"
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    used_from = models.GenericIPAddressField(_("used from"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        verbose_name = _("two-factor enrolment link")
+        verbose_name_plural = _("two-factor enrolment links")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.issued_at:%Y-%m-%d %H:%M}"
+
+
+class ApiTokenExemption(models.Model):
+    """An administrator's recorded choice: this API token of an account that needs a second
+    factor may be used without one (a machine client of HQ). Bound to the token's digest, so
+    a regenerated token needs a new exemption."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_token_exemptions"
+    )
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    reason = models.CharField(_("reason"), max_length=300)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted at"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-granted_at"]
+        verbose_name = _("API token exemption from two-factor")
+        verbose_name_plural = _("API token exemptions from two-factor")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.reason}"
+
+
+# The JMA seismic areas and the organizations' sites in them (the earthquake feed), kept in
+# their own module; imported here so that Django registers them with this app's models.
+from .site_models import JmaArea, OrganizationSite  # noqa: E402, F401

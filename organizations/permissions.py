@@ -31,8 +31,9 @@ class Action(StrEnum):
     MANAGE_CONTACTS = "manage_contacts"
     VIEW_PROFILE = "view_profile"
     MANAGE_PROFILE = "manage_profile"
+    # Acknowledge a circular / answer an alert for the organization itself: its reporters,
+    # or a regulator's own staff.
     ACKNOWLEDGE = "acknowledge"
-    # Answer an alert for the organization itself: its reporters, or a regulator's own staff.
     ACKNOWLEDGE_ALERT = "acknowledge_alert"
     ADMINISTER = "administer"
     RUN_HQ = "run_hq"
@@ -140,9 +141,9 @@ def can(user, action: Action | str, organization=None) -> bool:
             return reporter or admin
         case Action.VIEW_PROFILE:
             return own or admin or bool(groups & {HQ_STAFF, REGULATOR})
-        case Action.ACKNOWLEDGE:
-            return own or REGULATOR in groups
-        case Action.ACKNOWLEDGE_ALERT:
+        case Action.ACKNOWLEDGE | Action.ACKNOWLEDGE_ALERT:
+            # DESIGN §2: reporters acknowledge for their organization; a regulator's staff
+            # for their own one. Viewers only read.
             return reporter or (own and REGULATOR in groups)
         case Action.ADMINISTER:
             return admin

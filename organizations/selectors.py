@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from . import permissions
 from .models import (
     BcpProfile,
+    Committee,
     Contact,
     JmaArea,
     Organization,
     OrganizationFunction,
     OrganizationSite,
+    SegmentParticipation,
 )
+from .vocabulary import OrganizationKind, Segment
 
 
 def organizations_visible(*, user) -> QuerySet[Organization]:
@@ -111,3 +119,108 @@ def site_area_codes() -> set[str]:
         .values_list("area_id", flat=True)
         .distinct()
     )
+
+
+# --- audiences: whom a circular, an alert or a drill reaches ----------------------------
+
+
+@dataclass
+class AudienceChoice:
+    """The active organizations an audience reaches, with what was chosen to reach them."""
+
+    organizations: list[Organization] = field(default_factory=list)
+    kinds: list[str] = field(default_factory=list)
+    segments: list[str] = field(default_factory=list)
+    committees: list[Committee] = field(default_factory=list)
+
+
+def _codes(values: Iterable, *, upper: bool) -> list[str]:
+    out = []
+    for value in values or []:
+        text = str(getattr(value, "code", value)).strip()
+        if text:
+            out.append(text.upper() if upper else text)
+    return list(dict.fromkeys(out))
+
+
+def organizations_for_audience(
+    *,
+    audience: str,
+    organizations: Iterable = (),
+    kinds: Iterable[str] = (),
+    segments: Iterable[str] = (),
+    committees: Iterable = (),
+) -> AudienceChoice:
+    """Resolve an audience to active organizations, sorted by code.
+
+    ``audience`` is ``members`` (every active organization), ``organizations`` (codes or
+    rows), ``kinds``, ``segments`` (``all`` = every segment participant) or ``committees``.
+    Unknown codes, an empty choice or a choice that reaches nobody raise ValidationError
+    under the field of the choice.
+    """
+    active = Organization.objects.filter(active=True).order_by("code")
+    if audience == "members":
+        return AudienceChoice(organizations=list(active))
+    if audience == "organizations":
+        codes = _codes(organizations, upper=True)
+        if not codes:
+            raise ValidationError({"organizations": _("List the organization codes.")})
+        found = {o.code: o for o in active.filter(code__in=codes)}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise ValidationError(
+                {
+                    "organizations": _("Unknown organization: %(codes)s")
+                    % {"codes": ", ".join(unknown)}
+                }
+            )
+        return AudienceChoice(organizations=sorted(found.values(), key=lambda o: o.code))
+    if audience == "kinds":
+        chosen = _codes(kinds, upper=False)
+        if not chosen or set(chosen) - set(OrganizationKind.values):
+            raise ValidationError(
+                {
+                    "kinds": _("Choose organization kinds from: %(choices)s.")
+                    % {"choices": ", ".join(OrganizationKind.values)}
+                }
+            )
+        targets = list(active.filter(kind__in=chosen))
+        if not targets:
+            raise ValidationError({"kinds": _("No active organization is of these kinds.")})
+        return AudienceChoice(organizations=targets, kinds=sorted(chosen))
+    if audience == "segments":
+        chosen = _codes(segments, upper=False)
+        if not chosen or set(chosen) - set(Segment.values):
+            raise ValidationError(
+                {
+                    "segments": _("Choose market segments from: %(choices)s.")
+                    % {"choices": ", ".join(Segment.values)}
+                }
+            )
+        rows = SegmentParticipation.objects.all()
+        if Segment.ALL not in chosen:
+            rows = rows.filter(segment__in=chosen)
+        targets = list(active.filter(pk__in=rows.values("organization_id")))
+        if not targets:
+            raise ValidationError(
+                {"segments": _("No active organization takes part in these segments.")}
+            )
+        return AudienceChoice(organizations=targets, segments=sorted(chosen))
+    if audience == "committees":
+        codes = _codes(committees, upper=True)
+        found = list(Committee.objects.filter(code__in=codes))
+        unknown = sorted(set(codes) - {c.code for c in found})
+        if not codes or unknown:
+            raise ValidationError(
+                {
+                    "committees": _("Unknown committee: %(codes)s")
+                    % {"codes": ", ".join(unknown) or "—"}
+                }
+            )
+        targets = list(active.filter(committees__in=found).distinct())
+        if not targets:
+            raise ValidationError(
+                {"committees": _("These committees have no active member organization.")}
+            )
+        return AudienceChoice(organizations=targets, committees=found)
+    raise ValidationError({"audience": _("Unknown audience %(value)s.") % {"value": audience}})

@@ -12,9 +12,11 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
+
+from common.text import strip_control_characters
 
 from . import permissions
 from .models import (
@@ -49,6 +51,15 @@ def system_actor():
         user.save(update_fields=["password"])
     user.is_system_actor = True
     return user
+
+
+def strip_text_fields(instance) -> None:
+    """Drop control characters from every text field of a row about to be saved."""
+    for field in instance._meta.concrete_fields:
+        if isinstance(field, models.CharField | models.TextField):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, strip_control_characters(value))
 
 
 def attribute(instance, actor) -> None:
@@ -148,6 +159,7 @@ def default_functions_for(kind: str) -> list[BusinessFunction]:
 
 @transaction.atomic
 def organization_save(*, actor, organization: Organization, with_default_functions: bool = False):
+    strip_text_fields(organization)
     organization.full_clean()
     attribute(organization, actor)
     organization.save()
@@ -237,6 +249,7 @@ def _check_parent(contact: Contact) -> None:
 @transaction.atomic
 def contact_save(*, actor, contact: Contact) -> Contact:
     permissions.require(actor, permissions.Action.MANAGE_CONTACTS, contact.organization)
+    strip_text_fields(contact)
     contact.full_clean()
     _check_parent(contact)
     if not (contact.email or contact.phone or contact.sms_number):
@@ -292,6 +305,7 @@ def bcp_profile_update(
     for field, value in data.items():
         setattr(profile, field, value)
     profile.updated_by = actor
+    strip_text_fields(profile)
     profile.full_clean()
     attribute(profile, actor)
     profile.save()

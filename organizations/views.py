@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.forms import apply_validation_error
+from common.forms import save_form
 
 from . import permissions, selectors, services
 from .forms import BcpProfileForm, ContactForm, SiteFormSet, WebhookForm
@@ -46,70 +45,86 @@ def contact_list(request, code):
     )
 
 
+def _edit_member_row(request, code, *, model, row_id, form_class, save, name, template, saved):
+    """Add or change one row of the organization's emergency network (a contact, a webhook)."""
+    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
+    row = None
+    if row_id is not None:
+        row = get_object_or_404(model, pk=row_id, organization=organization)
+    form = form_class(request.POST or None, instance=row, organization=organization)
+    if save_form(
+        request, form, lambda f: save(actor=request.user, **{name: f.instance}), success=saved
+    ):
+        return redirect("contact_list", code=organization.code)
+    return render(request, template, {"organization": organization, "form": form, name: row})
+
+
+def _remove_member_row(request, code, *, model, row_id, delete, name, removed):
+    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
+    row = get_object_or_404(model, pk=row_id, organization=organization)
+    delete(actor=request.user, **{name: row})
+    messages.success(request, removed)
+    return redirect("contact_list", code=organization.code)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_edit(request, code, contact_id=None):
-    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
-    contact = None
-    if contact_id is not None:
-        contact = get_object_or_404(Contact, pk=contact_id, organization=organization)
-    form = ContactForm(request.POST or None, instance=contact, organization=organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_save(actor=request.user, contact=form.instance)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Contact saved."))
-            return redirect("contact_list", code=organization.code)
-    return render(
+    return _edit_member_row(
         request,
-        "organizations/contact_form.html",
-        {"organization": organization, "form": form, "contact": contact},
+        code,
+        model=Contact,
+        row_id=contact_id,
+        form_class=ContactForm,
+        save=services.contact_save,
+        name="contact",
+        template="organizations/contact_form.html",
+        saved=_("Contact saved."),
     )
 
 
 @login_required
 @require_POST
 def contact_delete(request, code, contact_id):
-    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
-    contact = get_object_or_404(Contact, pk=contact_id, organization=organization)
-    services.contact_delete(actor=request.user, contact=contact)
-    messages.success(request, _("Contact removed."))
-    return redirect("contact_list", code=organization.code)
+    return _remove_member_row(
+        request,
+        code,
+        model=Contact,
+        row_id=contact_id,
+        delete=services.contact_delete,
+        name="contact",
+        removed=_("Contact removed."),
+    )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def webhook_edit(request, code, webhook_id=None):
-    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
-    webhook = None
-    if webhook_id is not None:
-        webhook = get_object_or_404(WebhookEndpoint, pk=webhook_id, organization=organization)
-    form = WebhookForm(request.POST or None, instance=webhook, organization=organization)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.webhook_save(actor=request.user, webhook=form.instance)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Webhook saved."))
-            return redirect("contact_list", code=organization.code)
-    return render(
+    return _edit_member_row(
         request,
-        "organizations/webhook_form.html",
-        {"organization": organization, "form": form, "webhook": webhook},
+        code,
+        model=WebhookEndpoint,
+        row_id=webhook_id,
+        form_class=WebhookForm,
+        save=services.webhook_save,
+        name="webhook",
+        template="organizations/webhook_form.html",
+        saved=_("Webhook saved."),
     )
 
 
 @login_required
 @require_POST
 def webhook_delete(request, code, webhook_id):
-    organization = _organization_for(request, code, Action.MANAGE_CONTACTS)
-    webhook = get_object_or_404(WebhookEndpoint, pk=webhook_id, organization=organization)
-    services.webhook_delete(actor=request.user, webhook=webhook)
-    messages.success(request, _("Webhook removed."))
-    return redirect("contact_list", code=organization.code)
+    return _remove_member_row(
+        request,
+        code,
+        model=WebhookEndpoint,
+        row_id=webhook_id,
+        delete=services.webhook_delete,
+        name="webhook",
+        removed=_("Webhook removed."),
+    )
 
 
 @login_required
@@ -147,24 +162,24 @@ def bcp_profile_edit(request, code):
             for s in selectors.sites_of(user=request.user, organization=organization)
         ],
     )
-    if request.method == "POST" and form.is_valid() and (not with_sites or sites.is_valid()):
-        try:
-            with transaction.atomic():
-                services.bcp_profile_update(
-                    actor=request.user,
-                    organization=organization,
-                    data=form.profile_data(),
-                    function_rtos=form.function_rtos(),
+    sites_valid = request.method != "POST" or not with_sites or sites.is_valid()
+
+    def save(form):
+        with transaction.atomic():
+            profile = services.bcp_profile_update(
+                actor=request.user,
+                organization=organization,
+                data=form.profile_data(),
+                function_rtos=form.function_rtos(),
+            )
+            if with_sites:
+                services.organization_sites_set(
+                    actor=request.user, organization=organization, sites=sites.sites()
                 )
-                if with_sites:
-                    services.organization_sites_set(
-                        actor=request.user, organization=organization, sites=sites.sites()
-                    )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("BCP profile saved."))
-            return redirect("bcp_profile_detail", code=organization.code)
+        return profile
+
+    if sites_valid and save_form(request, form, save, success=_("BCP profile saved.")):
+        return redirect("bcp_profile_detail", code=organization.code)
     return render(
         request,
         "organizations/bcp_profile_form.html",

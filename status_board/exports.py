@@ -1,21 +1,11 @@
 """CSV and XLSX exports of the members' board (what the filters show)."""
 
-import csv
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.spreadsheets import csv_bytes, xlsx_bytes
+
 from .vocabulary import label
-
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    """Spreadsheets must not run what a reporter typed (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(_FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def _time(value):
@@ -66,23 +56,8 @@ def _lines(rows):
 
 
 def board_csv(rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(_header())
-    for line in _lines(rows):
-        writer.writerow([_safe(v) for v in line])
-    # A byte-order mark so that spreadsheet programs read the Japanese correctly.
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_bytes(_header(), _lines(rows))
 
 
 def board_xlsx(rows) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("Status board")[:31])
-    sheet.append(_header())
-    for line in _lines(rows):
-        sheet.append([_safe(v) for v in line])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return xlsx_bytes(_header(), _lines(rows), title=_("Status board"))

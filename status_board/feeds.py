@@ -2,9 +2,9 @@
 
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
+from common.feeds import PlainTextAtom1Feed
 from organizations import selectors as org_selectors
 
 from . import selectors
@@ -14,7 +14,7 @@ FEED_LENGTH = 50
 
 
 class _StatusFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = PlainTextAtom1Feed
 
     def item_title(self, report):
         return f"{report.organization.name} — {report.function.name}: {label(report.status)}"

@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
-from .snapshots import STALE_MARK, Bundle, Variant
+from .bundles import STALE_MARK, Bundle, Variant
 
 _CONDITIONAL_HEADERS = frozenset(
     {"HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE"}

@@ -12,6 +12,7 @@ from organizations import permissions
 from organizations.models import BusinessFunction, Organization, OrganizationFunction
 from organizations.vocabulary import OrganizationKind
 
+from . import providers
 from .models import CurrentStatus, StatusReport
 from .vocabulary import ALL_CODES, NOT_REPORTED, SEVERITY, Status, is_impaired
 
@@ -179,32 +180,13 @@ def sort_by_severity(rows: list[Row]) -> list[Row]:
 
 
 def activations_active(*, public_only: bool = True) -> list:
-    """BCP activations in force, for the market-wide banner.
-
-    The hook for the emergency HQ: once ``emergency_hq.selectors.activations_active`` exists
-    it is used (it should return objects with ``segment``/``action`` labels and a time);
-    until then no activation is ever in force. Changes there should call
-    ``status_board.snapshots.board_changed()`` on commit so that the cached board follows.
-    """
-    try:
-        from emergency_hq.incidents import selectors as hq_selectors
-    except ImportError:
-        return []
-    provider = getattr(hq_selectors, "activations_active", None)
-    return list(provider(public_only=public_only)) if provider else []
+    """BCP activations in force, for the market-wide banner (from the emergency HQ)."""
+    return providers.activations_active(public_only=public_only)
 
 
 def incident_started_at() -> datetime | None:
-    """Start of the incident in progress: "not reported" counts from here (None: ever).
-
-    The hook for the emergency HQ, like ``activations_active``.
-    """
-    try:
-        from emergency_hq.incidents import selectors as hq_selectors
-    except ImportError:
-        return None
-    provider = getattr(hq_selectors, "incident_started_at", None)
-    return provider() if provider else None
+    """Start of the incident in progress: "not reported" counts from here (None: ever)."""
+    return providers.incident_started_at()
 
 
 def status_reports_visible(

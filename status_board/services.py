@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import strip_control_characters
 from organizations import permissions
 from organizations.models import Organization, OrganizationFunction
 
@@ -26,6 +27,11 @@ class ReportInput:
     message: str = ""
     message_en: str = ""
     expected_recovery_at: datetime | None = None
+
+
+def _message(entry: ReportInput, field: str) -> str:
+    # Control characters would break the Atom feeds and readers: never stored.
+    return strip_control_characters(getattr(entry, field) or "").strip()
 
 
 def _validate(organization: Organization, entry: ReportInput, held: dict) -> None:
@@ -48,7 +54,9 @@ def _validate(organization: Organization, entry: ReportInput, held: dict) -> Non
             }
         )
     for field in ("message", "message_en"):
-        if len(getattr(entry, field) or "") > MESSAGE_MAX_LENGTH:
+        if not isinstance(getattr(entry, field) or "", str):
+            raise ValidationError({field: _("Enter text.")})
+        if len(_message(entry, field)) > MESSAGE_MAX_LENGTH:
             raise ValidationError(
                 {
                     field: _("The message is longer than %(max)d characters.")
@@ -68,8 +76,8 @@ def _record(*, actor, organization, function, entry: ReportInput, source: str) -
         organization=organization,
         function=function,
         status=entry.status,
-        message=(entry.message or "").strip(),
-        message_en=(entry.message_en or "").strip(),
+        message=_message(entry, "message"),
+        message_en=_message(entry, "message_en"),
         expected_recovery_at=entry.expected_recovery_at,
         reported_at=now,
         reported_by=actor,

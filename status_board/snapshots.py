@@ -15,29 +15,33 @@ process makes about 4 Redis and 0.5 PostgreSQL round trips a second, whatever it
 Freshness: ``board_changed()`` (called on commit of every status change) bumps a data
 version and rebuilds at once; concurrent changes are coalesced under a lock. A bundle built
 for an older data version is rebuilt by the next request that sees it.
+
+Redis outages: a bundle built while Redis was unreachable is marked ``offline`` (in memory and
+in the file), and the process remembers that Redis missed something (``cache_lost``). When Redis
+answers again, that process (or the next one to start, finding an offline copy in the file)
+bumps the data version and rebuilds, so the bundle Redis kept from before the outage never wins
+over newer data; of two copies, the one with the higher data version (then the later build)
+is served.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import pickle  # noqa: S403 — our own bundle, written and read only by the portal
 import tempfile
 import threading
 import time
-import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.utils import timezone, translation
-from django.utils.http import http_date
+
+from .bundles import Bundle, build
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +51,6 @@ KEY_DATA_VERSION = "status_board:data_version:v1"
 KEY_LOCK = "status_board:rebuild_lock:v1"
 LOCAL_TTL = 0.25  # seconds a process trusts its memory copy without asking Redis
 DB_PROBE_INTERVAL = 2.0  # seconds between checks that PostgreSQL still answers
-LANGUAGES = ("ja", "en")
 
 # Redis failures must never break the board: fall back to memory and the file.
 try:
@@ -59,30 +62,13 @@ except ImportError:  # pragma: no cover - redis is a dependency
 
 
 @dataclass
-class Variant:
-    body: bytes
-    etag: str
-    content_type: str
-    # HTML only: the board fragment for pages rendered per user, and the stale notice.
-    fragment: str = ""
-    stale_notice: str = ""
-
-
-@dataclass
-class Bundle:
-    id: str
-    data_version: int
-    generated_at: datetime
-    variants: dict[str, Variant] = field(default_factory=dict)
-    last_modified_http: str = ""
-
-
-@dataclass
 class _Local:
     bundle: Bundle | None = None
     checked: float = 0.0
     db_ok: bool = True
     db_checked: float = 0.0
+    # A cache call failed since Redis last heard from us: changes may be missing there.
+    cache_lost: bool = False
 
 
 _local = _Local()
@@ -106,12 +92,28 @@ def _snapshot_path() -> Path:
     return Path(settings.VAR_DIR) / f"status_board_snapshot-{digest}.pickle"
 
 
+def _cache_unavailable(error) -> None:
+    _local.cache_lost = True
+    logger.warning("status board: cache unavailable: %s", error)
+
+
 def _cache_get_many(keys):
     try:
         return cache.get_many(keys), True
     except CACHE_ERRORS as error:
-        logger.warning("status board: cache unavailable: %s", error)
+        _cache_unavailable(error)
         return {}, False
+
+
+def _known_version() -> int:
+    """The highest data version this process has seen, so that versions never go back (after
+    a Redis flush or restart the counter starts above it)."""
+    return _local.bundle.data_version if _local.bundle is not None else 0
+
+
+def _newest(*bundles: Bundle | None) -> Bundle | None:
+    present = [b for b in bundles if b is not None]
+    return max(present, key=lambda b: b.order) if present else None
 
 
 def _data_version() -> int | None:
@@ -134,9 +136,9 @@ def invalidate() -> None:
         try:
             cache.incr(KEY_DATA_VERSION)
         except ValueError:
-            cache.add(KEY_DATA_VERSION, 1, timeout=None)
+            cache.add(KEY_DATA_VERSION, _known_version() + 1, timeout=None)
     except CACHE_ERRORS as error:
-        logger.warning("status board: cache unavailable: %s", error)
+        _cache_unavailable(error)
     _local.checked = 0.0
 
 
@@ -154,11 +156,14 @@ def rebuild(*, max_rounds: int = 5) -> Bundle | None:
             version = _data_version()
             if version is None:
                 try:
-                    cache.add(KEY_DATA_VERSION, 1, timeout=None)
+                    cache.add(KEY_DATA_VERSION, _known_version() + 1, timeout=None)
                     version = cache.get(KEY_DATA_VERSION)
-                except CACHE_ERRORS:
-                    version = 0
-            bundle = build(data_version=version or 0)
+                except CACHE_ERRORS as error:
+                    _cache_unavailable(error)
+                    version = None
+            # Without Redis the version is unknown: the newest one seen, and marked offline.
+            bundle = build(data_version=_known_version() if version is None else version)
+            bundle.offline = version is None
             _store(bundle)
         finally:
             if locked:
@@ -170,10 +175,12 @@ def rebuild(*, max_rounds: int = 5) -> Bundle | None:
 
 
 def _store(bundle: Bundle) -> None:
-    try:
-        cache.set_many({KEY_BUNDLE: bundle, KEY_BUNDLE_ID: bundle.id}, timeout=None)
-    except CACHE_ERRORS as error:
-        logger.warning("status board: cache unavailable: %s", error)
+    if not bundle.offline:
+        try:
+            cache.set_many({KEY_BUNDLE: bundle, KEY_BUNDLE_ID: bundle.id}, timeout=None)
+        except CACHE_ERRORS as error:
+            _cache_unavailable(error)
+            bundle.offline = True
     with _local_lock:
         _local.bundle = bundle
         _local.checked = time.monotonic()
@@ -241,17 +248,31 @@ def _revalidate() -> tuple[Bundle, bool]:
     now = time.monotonic()
     if local is not None and now - _local.checked < LOCAL_TTL:
         return local, not _database_answers()  # filled in while we waited for the lock
+    if local is None:
+        # A new process: a copy built offline in the file means Redis may lack a change.
+        saved = _from_file()
+        if saved is not None and saved.offline:
+            _local.cache_lost = True
     values, cache_ok = _cache_get_many([KEY_BUNDLE_ID, KEY_DATA_VERSION])
     bundle = local
+    if cache_ok and (_local.cache_lost or (local is not None and local.offline)):
+        # Redis is back after missing changes: what it holds is older than what was posted
+        # meanwhile. A new data version makes every process (this one first) rebuild.
+        _local.cache_lost = False
+        if local is not None:
+            local.offline = False  # announced: from now on the new version says it all
+        invalidate()
+        values, cache_ok = _cache_get_many([KEY_BUNDLE_ID, KEY_DATA_VERSION])
     if cache_ok:
         bundle_id = values.get(KEY_BUNDLE_ID)
         version = values.get(KEY_DATA_VERSION)
         if bundle_id is not None and (local is None or local.id != bundle_id):
             try:
-                bundle = cache.get(KEY_BUNDLE) or local
-            except CACHE_ERRORS:
-                bundle = local
+                bundle = _newest(local, cache.get(KEY_BUNDLE))
+            except CACHE_ERRORS as error:
+                _cache_unavailable(error)
         fresh = bundle is not None and version is not None and bundle.data_version == version
+        fresh = fresh and not bundle.offline
     else:
         # Without Redis nobody can tell us about changes: rebuild from time to time.
         fresh = bundle is not None and now - _local.checked < DB_PROBE_INTERVAL
@@ -280,114 +301,3 @@ def _revalidate() -> tuple[Bundle, bool]:
     with _local_lock:
         _local.bundle, _local.checked = bundle, now
     return bundle, True
-
-
-# --- building -----------------------------------------------------------------------------
-
-
-def _etag(body: bytes) -> str:
-    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-
-
-def board_json(rows, generated_at: datetime) -> bytes:
-    def iso(value):
-        return timezone.localtime(value).isoformat() if value else None
-
-    data = {
-        "generated_at": iso(generated_at),
-        "organizations": [
-            {
-                "code": row.organization.code,
-                "name_ja": row.organization.name_ja,
-                "name_en": row.organization.name_en,
-                "kind": row.organization.kind,
-                "functions": [
-                    {
-                        "function": cell.function.code,
-                        "status": cell.status,
-                        "message": cell.message,
-                        "reported_at": iso(cell.reported_at),
-                        "expected_recovery_at": iso(cell.expected_recovery_at),
-                    }
-                    for cell in row.cells
-                ],
-            }
-            for row in rows
-        ],
-    }
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def _anonymous_request(language: str):
-    from django.contrib.auth.models import AnonymousUser
-    from django.test import RequestFactory
-
-    request = RequestFactory().get("/", HTTP_HOST=_host())
-    request.user = AnonymousUser()
-    request.LANGUAGE_CODE = language
-    return request
-
-
-def _host() -> str:
-    from urllib.parse import urlsplit
-
-    host = urlsplit(settings.SITE_URL).netloc or "localhost"
-    allowed = settings.ALLOWED_HOSTS
-    if "*" in allowed or host.split(":")[0] in allowed:
-        return host
-    return allowed[0].lstrip(".") if allowed else "localhost"
-
-
-def build(*, data_version: int = 0) -> Bundle:
-    from django.template.loader import render_to_string
-
-    from . import selectors
-
-    generated_at = timezone.now()
-    # One read for both audiences; the public rows are the public organizations of it.
-    member_rows = selectors.board_rows(everything=True)
-    public_rows = [r for r in member_rows if r.organization.is_public]
-    variants: dict[str, Variant] = {}
-    for key, rows in (("json:public", public_rows), ("json:members", member_rows)):
-        body = board_json(rows, generated_at)
-        variants[key] = Variant(body=body, etag=_etag(body), content_type="application/json")
-    activations = selectors.activations_active(public_only=True)
-    counts = selectors.counts_by_status(public_rows)
-    for language in LANGUAGES:
-        with translation.override(language):
-            request = _anonymous_request(language)
-            context = {
-                "rows": public_rows,
-                "counts": counts,
-                "generated_at": generated_at,
-                "activations": activations,
-            }
-            fragment = render_to_string(
-                "status_board/_board_public_content.html", context, request=request
-            )
-            notice = render_to_string(
-                "status_board/_stale_notice.html", {"generated_at": generated_at}
-            )
-            page = render_to_string(
-                "status_board/board_public.html",
-                {"board_html": fragment, "cached_page": True},
-                request=request,
-            )
-        body = page.encode()
-        variants[f"html:{language}"] = Variant(
-            body=body,
-            etag=_etag(body),
-            content_type="text/html; charset=utf-8",
-            fragment=fragment,
-            stale_notice=notice,
-        )
-    return Bundle(
-        id=uuid.uuid4().hex,
-        data_version=data_version,
-        generated_at=generated_at,
-        variants=variants,
-        last_modified_http=http_date(int(generated_at.timestamp())),
-    )
-
-
-STALE_MARK = "<!--board-stale-->"

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -10,12 +10,13 @@ from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from common.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, download
 from organizations import permissions
 from organizations import selectors as org_selectors
 from organizations.models import Organization
 from organizations.permissions import Action
 
-from . import exports, selectors, services, snapshots
+from . import bundles, exports, selectors, services, snapshots
 from .forms import BoardFilterForm, FunctionStatusForm
 from .responses import cached_response
 from .services import ReportInput
@@ -43,7 +44,7 @@ def home(request):
         )
     fragment = variant.fragment
     if stale:
-        fragment = fragment.replace(snapshots.STALE_MARK, variant.stale_notice)
+        fragment = fragment.replace(bundles.STALE_MARK, variant.stale_notice)
     return render(
         request,
         "status_board/board_public.html",
@@ -238,18 +239,19 @@ def members_board_rows(request):
 @require_GET
 def members_board_csv(request):
     context = _members_board_context(request)
-    response = HttpResponse(exports.board_csv(context["rows"]), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="bcpweb-board.csv"'
-    return response
+    return download(
+        exports.board_csv(context["rows"]),
+        filename="bcpweb-board.csv",
+        content_type=CSV_CONTENT_TYPE,
+    )
 
 
 @login_required
 @require_GET
 def members_board_xlsx(request):
     context = _members_board_context(request)
-    response = HttpResponse(
+    return download(
         exports.board_xlsx(context["rows"]),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename="bcpweb-board.xlsx",
+        content_type=XLSX_CONTENT_TYPE,
     )
-    response["Content-Disposition"] = 'attachment; filename="bcpweb-board.xlsx"'
-    return response

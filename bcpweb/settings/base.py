@@ -7,6 +7,7 @@ With no environment at all the portal runs on the embedded default: a SQLite fil
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -44,8 +45,10 @@ INSTALLED_APPS = [
     "bcpweb",
     "organizations",
     "status_board",
+    "alerts",
     "bulletin",
     "emergency_hq",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +102,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env.int(
         "DB_CONNECT_TIMEOUT", default=3
     )
+    # RPO 0 for the second site: "remote_apply" makes every commit wait until the standby
+    # has applied it. Only with synchronous_standby_names set on the primary (docs/deploy.md).
+    DB_SYNCHRONOUS_COMMIT = env.str("DB_SYNCHRONOUS_COMMIT", default="")
+    if DB_SYNCHRONOUS_COMMIT:
+        if DB_SYNCHRONOUS_COMMIT not in ("on", "off", "local", "remote_write", "remote_apply"):
+            raise ImproperlyConfigured(
+                f"DB_SYNCHRONOUS_COMMIT={DB_SYNCHRONOUS_COMMIT!r}: use on, off, local, "
+                "remote_write or remote_apply"
+            )
+        _options = DATABASES["default"]["OPTIONS"]
+        _commit = f"-c synchronous_commit={DB_SYNCHRONOUS_COMMIT}"
+        _options["options"] = " ".join(filter(None, [_options.get("options"), _commit]))
+# The second site: how often a process asks PostgreSQL whether it is a read-only standby.
+DB_READ_ONLY_CHECK_SECONDS = env.float("DB_READ_ONLY_CHECK_SECONDS", default=5.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -131,11 +148,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_TIMEZONE = "Asia/Tokyo"
+# Processes per worker (default: one per CPU); the Procfile and compose pass no flag for it.
+CELERY_WORKER_CONCURRENCY = env.int("CELERY_WORKER_CONCURRENCY", default=None)
+# Beat keeps its last run times under the var directory, not in the working directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Every periodic schedule of the portal lives here, in one place.
 CELERY_BEAT_SCHEDULE: dict = {}
-# Alerts: re-enqueue due or stuck deliveries and run escalations (emergency_hq).
-CELERY_BEAT_SCHEDULE["emergency_hq-alerts-sweep"] = {
-    "task": "emergency_hq.deliveries_sweep",
+# Alerts: re-enqueue due or stuck deliveries and run escalations (alerts.tasks).
+CELERY_BEAT_SCHEDULE["alerts-sweep"] = {
+    "task": "alerts.deliveries_sweep",
     "schedule": env.float("ALERT_SWEEP_SECONDS", default=15.0),
 }
 # The JMA earthquake feed (emergency_hq/quake): polled only when a feed is configured, e.g.
@@ -183,6 +204,11 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 OTP_REQUIRED_GROUPS = ["hq_staff", "jsda_admin"]
 OTP_REQUIRED = env.bool("OTP_REQUIRED", default=True)
 OTP_TOTP_ISSUER = "BCP WEB"
+# The first device of an HQ or admin account is enrolled through a one-time link.
+OTP_ENROLMENT_LINK_HOURS = env.int("OTP_ENROLMENT_LINK_HOURS", default=72)
+# API tokens of accounts that need a second factor: refused unless this is on AND a JSDA
+# administrator approved the token (docs/security.md).
+API_TOKENS_FOR_TWO_FACTOR_ROLES = env.bool("API_TOKENS_FOR_TWO_FACTOR_ROLES", default=False)
 
 ANONYMOUS_USER_NAME = None  # guardian: anonymous visitors hold no object permissions
 GUARDIAN_RENDER_403 = False
@@ -206,6 +232,9 @@ IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=20_000)
 # Larger files are applied by a Celery worker instead of inside the request.
 IMPORT_INLINE_ROWS = env.int("IMPORT_INLINE_ROWS", default=500)
+# Members' webhook URLs: https to public addresses only, unless allowed here (common.netguard).
+WEBHOOK_ALLOW_HTTP = env.bool("WEBHOOK_ALLOW_HTTP", default=False)
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 STORAGES = {
@@ -230,6 +259,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": [
+        "common.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "common.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.api.exception_handler",

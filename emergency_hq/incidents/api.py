@@ -6,17 +6,16 @@ Decisions are immutable: their endpoints answer only GET and POST (anything else
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, generics, serializers, status
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.parsers import JSONParser
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
@@ -30,25 +29,7 @@ from ..models import (
     IncidentKind,
     IncidentState,
 )
-from . import selectors, services
-
-# Token first: an anonymous caller gets 401 with `WWW-Authenticate: Token`, not a bare 403.
-AUTHENTICATION = [TokenAuthentication, SessionAuthentication]
-
-
-def _as_detail(error: ValidationError):
-    if hasattr(error, "error_dict"):
-        return {
-            field: [str(m) for m in errs[0].messages] for field, errs in error.error_dict.items()
-        }
-    return {"non_field_errors": error.messages}
-
-
-def _call(service, **kwargs):
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        raise exceptions.ValidationError(_as_detail(error)) from error
+from . import dashboard, decisions, selectors, services
 
 
 # Codes as plain strings in the schema: enum names like "kind" would collide with other apps'.
@@ -104,7 +85,6 @@ def _require_hq(user) -> None:
 
 @extend_schema(summary="Incidents: list (members); open one (HQ staff)")
 class IncidentListCreate(generics.ListCreateAPIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     serializer_class = IncidentSerializer
@@ -118,13 +98,12 @@ class IncidentListCreate(generics.ListCreateAPIView):
         _require_hq(request.user)
         data = IncidentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = _call(services.incident_open, actor=request.user, **data.validated_data)
+        incident = services.incident_open(actor=request.user, **data.validated_data)
         return Response(IncidentSerializer(incident).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema(summary="One incident (members)")
 class IncidentDetail(generics.RetrieveAPIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
     serializer_class = IncidentSerializer
 
@@ -141,7 +120,6 @@ class TransitionInput(serializers.Serializer):
 
 
 class IncidentTransition(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
@@ -155,8 +133,7 @@ class IncidentTransition(APIView):
         incident = selectors.incident_get_visible(user=request.user, incident_id=incident_id)
         data = TransitionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        incident = _call(
-            services.incident_transition,
+        incident = services.incident_transition(
             actor=request.user,
             incident=incident,
             to_state=data.validated_data["state"],
@@ -198,7 +175,6 @@ def _organizations(codes, field: str) -> dict[str, Organization]:
 
 
 class IncidentConvene(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
 
@@ -217,8 +193,7 @@ class IncidentConvene(APIView):
         member_orgs = _organizations(
             [m.get("organization", "") for m in values["members"]], "members"
         )
-        convening = _call(
-            services.hq_convene,
+        convening = services.hq_convene(
             actor=request.user,
             incident=incident,
             location=values["location"],
@@ -300,7 +275,6 @@ class DecisionInput(serializers.Serializer):
 class DecisionListCreate(generics.ListCreateAPIView):
     """Immutable records: GET and POST only."""
 
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
     serializer_class = DecisionSerializer
@@ -331,8 +305,7 @@ class DecisionListCreate(generics.ListCreateAPIView):
                 raise exceptions.ValidationError(
                     {"supersedes": [_("No such decision in this incident.")]}
                 )
-        decision = _call(
-            services.decision_record,
+        decision = decisions.decision_record(
             actor=request.user,
             incident=incident,
             segment=values["segment"],
@@ -346,7 +319,6 @@ class DecisionListCreate(generics.ListCreateAPIView):
 
 @extend_schema(summary="One decision (members); never changed")
 class DecisionDetail(generics.RetrieveAPIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
     serializer_class = DecisionSerializer
     http_method_names = ["get", "head", "options"]
@@ -368,7 +340,6 @@ class DeclarationInput(serializers.Serializer):
 
 
 class IncidentDeclare(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 
@@ -388,8 +359,7 @@ class IncidentDeclare(APIView):
             raise exceptions.ValidationError(
                 {"criterion": [_("Unknown criterion: %(codes)s") % {"codes": values["criterion"]}]}
             )
-        declaration = _call(
-            services.criterion_declare,
+        declaration = services.criterion_declare(
             actor=request.user,
             incident=incident,
             criterion=criterion,
@@ -408,7 +378,6 @@ class IncidentDeclare(APIView):
 
 
 class IncidentSituation(APIView):
-    authentication_classes = AUTHENTICATION
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
@@ -419,4 +388,4 @@ class IncidentSituation(APIView):
         if not permissions.can(request.user, Action.VIEW_SITUATION):
             raise exceptions.PermissionDenied()
         incident = selectors.incident_for_hq(user=request.user, incident_id=incident_id)
-        return Response(selectors.situation(user=request.user, incident=incident).as_api())
+        return Response(dashboard.situation(user=request.user, incident=incident).as_api())

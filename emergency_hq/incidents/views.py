@@ -8,20 +8,19 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from common.forms import apply_validation_error
+from common.forms import run_action, save_form
 from organizations import permissions
 from organizations.permissions import Action
 
 from ..models import ActivationDecision, Incident, IncidentState
 from ..models.incidents import TRANSITIONS
 from ..quake import selectors as quake_selectors
-from . import selectors, services
+from . import dashboard, decisions, selectors, services
 from .forms import ConveneForm, DecisionForm, DeclarationForm, IncidentForm, TransitionForm
 
 POLL_SECONDS = 10
@@ -55,26 +54,26 @@ def hq_incident_list(request):
 def hq_incident_create(request):
     permissions.require(request.user, Action.RUN_HQ)
     form = IncidentForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            incident = services.incident_open(actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("Incident opened."))
-            return redirect("hq_incident_detail", incident_id=incident.pk)
+    incident = save_form(
+        request,
+        form,
+        lambda f: services.incident_open(actor=request.user, **f.cleaned_data),
+        success=_("Incident opened."),
+    )
+    if incident:
+        return redirect("hq_incident_detail", incident_id=incident.pk)
     status = 400 if request.method == "POST" else 200
     return render(request, "emergency_hq/incident_form.html", {"form": form}, status=status)
 
 
 def _dashboard_context(request, incident: Incident) -> dict:
-    situation = selectors.situation(user=request.user, incident=incident)
-    alerts = selectors.alerts_progress(user=request.user, incident=incident)
+    situation = dashboard.situation(user=request.user, incident=incident)
+    alerts = dashboard.alerts_progress(user=request.user, incident=incident)
     return {
         "incident": incident,
         "situation": situation,
         "alerts": alerts,
-        "timeline": selectors.timeline(user=request.user, incident=incident, alerts=alerts),
+        "timeline": dashboard.timeline(user=request.user, incident=incident, alerts=alerts),
         "poll_seconds": POLL_SECONDS,
         "quake": quake_selectors.quake_situation(user=request.user, incident=incident),
     }
@@ -125,23 +124,23 @@ def hq_incident_convene(request, incident_id):
     permissions.require(request.user, Action.RUN_HQ)
     incident = _incident(request, incident_id)
     form = ConveneForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+
+    def convene(form):
         data = form.cleaned_data
-        try:
-            services.hq_convene(
-                actor=request.user,
-                incident=incident,
-                location=data["location"],
-                alternate_location=data["alternate_location"],
-                conference_bridge=data["conference_bridge"],
-                participants=data["participants"],
-                members=form.members(),
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(request, _("The HQ is convened; the participants are alerted."))
-            return redirect("hq_incident_detail", incident_id=incident.pk)
+        return services.hq_convene(
+            actor=request.user,
+            incident=incident,
+            location=data["location"],
+            alternate_location=data["alternate_location"],
+            conference_bridge=data["conference_bridge"],
+            participants=data["participants"],
+            members=form.members(),
+        )
+
+    if save_form(
+        request, form, convene, success=_("The HQ is convened; the participants are alerted.")
+    ):
+        return redirect("hq_incident_detail", incident_id=incident.pk)
     status = 400 if request.method == "POST" else 200
     return render(
         request,
@@ -160,17 +159,16 @@ def hq_incident_transition(request, incident_id):
     if not form.is_valid():
         messages.error(request, _("Choose the next state."))
     else:
-        try:
-            services.incident_transition(
+        run_action(
+            request,
+            lambda: services.incident_transition(
                 actor=request.user,
                 incident=incident,
                 to_state=form.cleaned_data["state"],
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
-        else:
-            messages.success(request, _("State changed."))
+            ),
+            success=_("State changed."),
+        )
     return redirect("hq_incident_detail", incident_id=incident.pk)
 
 
@@ -183,18 +181,17 @@ def hq_incident_declare(request, incident_id):
     if not form.is_valid():
         messages.error(request, _("Choose a manual criterion and whether it is met."))
     else:
-        try:
-            services.criterion_declare(
+        run_action(
+            request,
+            lambda: services.criterion_declare(
                 actor=request.user,
                 incident=incident,
                 criterion=form.cleaned_data["criterion"],
                 met=form.cleaned_data["met"],
                 note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            messages.error(request, "; ".join(error.messages))
-        else:
-            messages.success(request, _("Declaration recorded."))
+            ),
+            success=_("Declaration recorded."),
+        )
     return redirect("hq_incident_detail", incident_id=incident.pk)
 
 
@@ -203,7 +200,7 @@ def hq_incident_declare(request, incident_id):
 def hq_decision_create(request, incident_id):
     permissions.require(request.user, Action.RUN_HQ)
     incident = _incident(request, incident_id)
-    decisions = list(
+    in_force = list(
         selectors.decisions_of(user=request.user, incident=incident).filter(
             superseded_by__isnull=True
         )
@@ -213,30 +210,28 @@ def hq_decision_create(request, incident_id):
         initial["action"] = request.GET["action"]
     if request.GET.get("segment"):
         initial["segment"] = request.GET["segment"]
-    form = DecisionForm(request.POST or None, decisions=decisions, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    form = DecisionForm(request.POST or None, decisions=in_force, initial=initial)
+
+    def decide(form):
         data = form.cleaned_data
-        supersedes = next((d for d in decisions if d.pk == data["supersedes"]), None)
-        try:
-            decision = services.decision_record(
-                actor=request.user,
-                incident=incident,
-                segment=data["segment"],
-                action=data["action"],
-                rationale=data["rationale"],
-                criteria=data["criteria"],
-                supersedes=supersedes,
-            )
-        except ValidationError as error:
-            apply_validation_error(form, error)
-        else:
-            messages.success(
-                request,
-                _("Decision recorded; circular %(number)s issued.")
-                % {"number": decision.circular.number},
-            )
-            return redirect("hq_incident_detail", incident_id=incident.pk)
-    criteria = selectors.criteria_evaluate(incident=incident)
+        return decisions.decision_record(
+            actor=request.user,
+            incident=incident,
+            segment=data["segment"],
+            action=data["action"],
+            rationale=data["rationale"],
+            criteria=data["criteria"],
+            supersedes=next((d for d in in_force if d.pk == data["supersedes"]), None),
+        )
+
+    def recorded(decision) -> str:
+        return _("Decision recorded; circular %(number)s issued.") % {
+            "number": decision.circular.number
+        }
+
+    if save_form(request, form, decide, success=recorded):
+        return redirect("hq_incident_detail", incident_id=incident.pk)
+    criteria = dashboard.criteria_evaluate(incident=incident)
     status = 400 if request.method == "POST" else 200
     return render(
         request,

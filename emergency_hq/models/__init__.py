@@ -1,4 +1,4 @@
-"""Models of the emergency HQ app, one module per area: alerts, incidents, the quake feed."""
+"""Models of the emergency HQ: incidents, convening, criteria and decisions; the quake feed."""
 
 # The earthquake feed keeps its models in its own package (emergency_hq/quake/models.py).
 from ..quake.models import (
@@ -11,16 +11,6 @@ from ..quake.models import (
     QuakeRule,
     QuakeTelegram,
     ReportRequest,
-)
-from .alerts import (
-    AckAnswer,
-    Acknowledgement,
-    Alert,
-    AlertTarget,
-    Channel,
-    Delivery,
-    DeliveryStatus,
-    EscalationPolicy,
 )
 from .incidents import (
     ActivationCriterion,
@@ -54,14 +44,6 @@ __all__ = [
     "IncidentTransition",
     "ManualDeclaration",
     "WeightBasis",
-    "AckAnswer",
-    "Acknowledgement",
-    "Alert",
-    "AlertTarget",
-    "Channel",
-    "Delivery",
-    "DeliveryStatus",
-    "EscalationPolicy",
     "CriterionMark",
     "MarkState",
     "Outcome",

@@ -15,9 +15,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.marks import drill_marked
 from organizations.vocabulary import Segment
-
-DRILL_MARK = {"ja": "【訓練】", "en": "[DRILL] "}
 
 
 def _english() -> bool:
@@ -121,8 +120,9 @@ class Incident(models.Model):
 
     @property
     def display_title(self) -> str:
-        mark = DRILL_MARK["en" if _english() else "ja"] if self.is_drill else ""
-        return f"{mark}{self.title}"
+        return drill_marked(
+            self.title, language="en" if _english() else "ja", is_drill=self.is_drill
+        )
 
     @property
     def is_open(self) -> bool:
@@ -167,7 +167,7 @@ class HQConvening(models.Model):
         blank=True,
     )
     alert = models.ForeignKey(
-        "emergency_hq.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "alerts.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     convened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -353,7 +353,7 @@ class ActivationDecision(models.Model):
         "bulletin.Circular", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     alert = models.ForeignKey(
-        "emergency_hq.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "alerts.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 # The codes of 気象庁防災情報XML, weakest first.
@@ -65,6 +66,11 @@ def at_least(code: str | None, threshold: str) -> bool:
 def label(code: str, language: str = "ja") -> str:
     labels = LABELS_EN if language == "en" else LABELS_JA
     return labels.get(code, code)
+
+
+def label_active(code: str) -> str:
+    """The label in the language of the page being rendered."""
+    return label(code, "en" if (get_language() or "ja").startswith("en") else "ja")
 
 
 def severity_of(code: str) -> int:

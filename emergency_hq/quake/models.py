@@ -142,11 +142,7 @@ class QuakeEvent(models.Model):
 
     @property
     def max_label(self) -> str:
-        from django.utils.translation import get_language
-
-        return intensity.label(
-            self.max_int, "en" if (get_language() or "").startswith("en") else "ja"
-        )
+        return intensity.label_active(self.max_int)
 
 
 class Outcome(models.TextChoices):
@@ -187,7 +183,7 @@ class QuakeTelegram(models.Model):
         QuakeEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="telegrams"
     )
     hq_alert = models.ForeignKey(
-        "emergency_hq.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "alerts.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     users_mailed_at = models.DateTimeField(null=True, blank=True)
 
@@ -278,7 +274,7 @@ class ReportRequest(models.Model):
     round = models.PositiveSmallIntegerField(default=1)
     sent_round = models.PositiveSmallIntegerField(default=0)
     alert = models.ForeignKey(
-        "emergency_hq.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "alerts.Alert", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
@@ -298,11 +294,7 @@ class ReportRequest(models.Model):
 
     @property
     def intensity_label(self) -> str:
-        from django.utils.translation import get_language
-
-        return intensity.label(
-            self.intensity, "en" if (get_language() or "").startswith("en") else "ja"
-        )
+        return intensity.label_active(self.intensity)
 
 
 class QuakeFeedState(models.Model):

@@ -1,7 +1,9 @@
 """What the earthquake feed tells people, and the one place it calls the alert fan-out.
 
-``_alert_send`` is the only call to ``alert_send`` in this package: when the fan-out moves to
-its own app (and ``source`` becomes a kind, an id and a label), only that function changes.
+``_alert_send`` is the only call to ``alert_send`` in this package; it names what each alert
+was sent for as an ``AlertSource`` (``quake`` for the HQ's alerts, ``quake_report_request``
+for the requests to report). Subjects are written without the drill mark: ``Alert.subject_for``
+adds it to drills.
 
 Who hears what:
 - the HQ and the regulators, through the contact trees of their organizations: the JSDA
@@ -20,6 +22,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
+from alerts.models import AlertSource
+from alerts.services import alert_send
+from common.links import absolute_reverse
+from organizations.services import system_actor
+
 from . import intensity
 
 logger = logging.getLogger(__name__)
@@ -27,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 def _alert_send(
     *,
-    source,
+    source: AlertSource,
     subject_ja: str,
     subject_en: str,
     body_ja: str,
@@ -37,10 +44,6 @@ def _alert_send(
     targeting: dict,
 ):
     """Write one alert and its outbox; None when there is nobody to alert."""
-    from organizations.services import system_actor
-
-    from ..services import alert_send
-
     try:
         return alert_send(
             actor=system_actor(),
@@ -57,10 +60,6 @@ def _alert_send(
     except ValidationError as error:
         logger.warning("quake alert not sent (%s): %s", subject_en, "; ".join(error.messages))
         return None
-
-
-def _url(name: str, *args) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse(name, args=args)
 
 
 def hq_organizations():
@@ -114,7 +113,7 @@ def hq_alert(*, record, quake, incident, outcome: str, area_name: str, marks: li
     what_en = _what(quake.acted_int or quake.max_int, area_name, "en")
     subject_ja, subject_en = HQ_SUBJECTS[outcome]
     hypo = quake.hypocentre or {}
-    link = _url("hq_incident_detail", incident.pk)
+    link = absolute_reverse("hq_incident_detail", incident.pk)
     lines_ja = [f"インシデント: {incident.title}", quake.headline or ""]
     lines_en = [f"Incident: {incident.title}"]
     if hypo.get("name"):
@@ -148,7 +147,11 @@ def hq_alert(*, record, quake, incident, outcome: str, area_name: str, marks: li
     lines_ja += [f"電文: {telegram_line}", link]
     lines_en += [f"Telegram: {telegram_line}", link]
     return _alert_send(
-        source=quake,
+        source=AlertSource(
+            "quake",
+            quake.pk,
+            f"地震 EventID {quake.event_id} / Earthquake EventID {quake.event_id}",
+        ),
         subject_ja=subject_ja.format(what=what_ja),
         subject_en=subject_en.format(what=what_en),
         body_ja="\n".join(line for line in lines_ja if line),
@@ -175,7 +178,9 @@ def hq_users_mail(record) -> int:
     alert = record.hq_alert
     if alert is None:
         return 0
-    link = _url("hq_incident_detail", record.quake.incident_id) if record.quake_id else ""
+    link = (
+        absolute_reverse("hq_incident_detail", record.quake.incident_id) if record.quake_id else ""
+    )
     messages = [
         EmailMessage(
             subject=alert.subject_for("ja"),
@@ -207,7 +212,7 @@ def report_link(request, *, absolute: bool = True) -> str:
             (request.organization.code,),
         )
     )
-    return _url(name, *args) if absolute else reverse(name, args=args)
+    return absolute_reverse(name, *args) if absolute else reverse(name, args=args)
 
 
 def report_request_alert(request, sites: list):
@@ -231,7 +236,11 @@ def report_request_alert(request, sites: list):
     label_ja = intensity.label(request.intensity, "ja")
     label_en = intensity.label(request.intensity, "en")
     return _alert_send(
-        source=request,
+        source=AlertSource(
+            "quake_report_request",
+            request.pk,
+            f"状況報告のお願い {org.code} / Request to report {org.code}",
+        ),
         subject_ja=f"【地震】状況報告のお願い: {label_ja}（{org.code}）",
         subject_en=f"Earthquake: please report your status ({label_en}, {org.code})",
         body_ja="\n".join(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import logging
 
+from celery import current_app
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
+from kombu.exceptions import OperationalError
 
 from organizations.selectors import sites_in_areas
 
@@ -84,15 +86,13 @@ def report_requests_send_after_commit(incident_id: int, requested: int) -> None:
 
 
 def on_commit_delay(task_name: str, *args) -> None:
-    """Enqueue a task once committed; a broker outage only delays it (the poll sweeps)."""
+    """Enqueue a task of tasks.py once committed; a broker outage only delays it (the poll
+    sweeps). Tasks are looked up by name in Celery's registry (emergency_hq's AppConfig
+    imports them): importing tasks.py here would loop back, as its tasks call this module."""
 
     def publish():
-        from kombu.exceptions import OperationalError
-
-        from . import tasks
-
         try:
-            getattr(tasks, task_name).delay(*args)
+            current_app.tasks[f"emergency_hq.{task_name}"].delay(*args)
         except (OperationalError, OSError) as exc:
             logger.warning("quake task %s not enqueued (%s); the next poll retries", task_name, exc)
 

@@ -11,6 +11,8 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
+from common.text import strip_control_characters
+
 
 class BadDocument(ValueError):
     """The bytes are not a document we read; the message is one line for the operator."""
@@ -37,4 +39,5 @@ def text(element: Element | None, path: str, ns: dict[str, str], default: str = 
     found = element.find(path, ns)
     if found is None or found.text is None:
         return default
-    return found.text.strip()
+    # XML 1.0 has no place for them, but what is stored and mailed never carries them.
+    return strip_control_characters(found.text).strip()

@@ -59,7 +59,7 @@ class AreaRow:
 
     @property
     def label(self) -> str:
-        return intensity.label(self.intensity, _language())
+        return intensity.label_active(self.intensity)
 
     @property
     def reported_count(self) -> int:
@@ -82,7 +82,7 @@ class QuakeSituation:
 
     @property
     def max_label(self) -> str:
-        return intensity.label(self.max_int, _language()) if self.max_int else "—"
+        return intensity.label_active(self.max_int) if self.max_int else "—"
 
     @property
     def aftershocks(self) -> list[QuakeEvent]:
@@ -99,7 +99,7 @@ def _strongest_by_area(quakes: list[QuakeEvent]) -> dict[str, str]:
 
 def quake_situation(*, user, incident) -> QuakeSituation | None:
     """The quake of the incident for the dashboard and the report; None if it has none."""
-    from emergency_hq.models import AlertTarget
+    from alerts.models import AlertTarget
     from organizations.selectors import sites_in_areas
     from status_board.models import StatusReport
 
@@ -194,7 +194,8 @@ def mark_for_hq(*, user, incident, mark_id: int) -> CriterionMark:
 
 def report_requests_open(*, organization_ids) -> list[ReportRequest]:
     """Requests to report still unanswered: no status report (a drill: no answer) since."""
-    from emergency_hq.models import AlertTarget, IncidentState
+    from alerts.models import AlertTarget
+    from emergency_hq.models import IncidentState
     from status_board.models import StatusReport
 
     reported = StatusReport.objects.filter(

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone, translation
 
+from common.text import strip_control_characters
 from organizations.selectors import site_area_codes
 from organizations.services import attribute, system_actor
 
@@ -97,7 +98,7 @@ def telegram_ingest(*, telegram: Telegram, source: str = "") -> IngestResult:
             headline=telegram.headline,
             sha256=telegram.sha256,
             size=telegram.size,
-            source=(source or "")[:500],
+            source=strip_control_characters(source or "")[:500],
             outcome=Outcome.BELOW_RULES,
         )
         return _act(telegram, record)

@@ -17,6 +17,8 @@ from xml.etree.ElementTree import Element
 
 from django.conf import settings
 
+from common.text import strip_control_characters
+
 from . import intensity
 from .safexml import BadDocument, load, text
 
@@ -121,7 +123,7 @@ def max_bytes() -> int:
 
 
 def _normal(value: str) -> str:
-    return unicodedata.normalize("NFKC", value or "").strip()
+    return strip_control_characters(unicodedata.normalize("NFKC", value or "")).strip()
 
 
 _NOT_RECEIVED = _normal(intensity.NOT_YET_RECEIVED)
@@ -208,7 +210,7 @@ def _hypocentre(body: Element) -> Hypocentre | None:
     magnitude = quake.find("eb:Magnitude", NS)
     value = ""
     if magnitude is not None:
-        value = (magnitude.text or "").strip()
+        value = strip_control_characters(magnitude.text or "").strip()
         if value.lower() == "nan":
             value = _normal(magnitude.get("description", "")) or ""
     return Hypocentre(

@@ -6,25 +6,16 @@ so every export asks permissions first, whoever the caller is.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+
+from common.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_bytes, xlsx_bytes
 
 from .. import permissions
 from ..models import Contact, Organization
 from . import columns as cols
-from .readers import FORMULA_PREFIXES
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def guard(value):
-    """Spreadsheet programs run a cell that starts like a formula; make it plain text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+__all__ = ["CSV_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "export", "export_rows"]
 
 
 def _number(value: Decimal | None) -> str:
@@ -139,39 +130,13 @@ def export_rows(dataset: str, *, user) -> tuple[list[str], Iterable[list]]:
     return cols.column_names(dataset), ROWS[dataset]()
 
 
-def to_csv(header: list[str], rows: Iterable[list]) -> bytes:
-    """UTF-8 with a BOM, so that Excel shows Japanese correctly when the file is opened."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(
-            [("true" if v else "false") if isinstance(v, bool) else guard(str(v)) for v in row]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(header: list[str], rows: Iterable[list], *, title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    def cell(value):
-        if isinstance(value, str):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        return guard(value)
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+def _as_text(row: list) -> list[str]:
+    """Every cell as the text the importer reads back (booleans as true/false)."""
+    return [("true" if v else "false") if isinstance(v, bool) else str(v) for v in row]
 
 
 def export(dataset: str, fmt: str, *, user) -> bytes:
     header, rows = export_rows(dataset, user=user)
     if fmt == "xlsx":
-        return to_xlsx(header, rows, title=dataset)
-    return to_csv(header, rows)
+        return xlsx_bytes(header, rows, title=dataset)
+    return csv_bytes(header, (_as_text(row) for row in rows))

@@ -18,13 +18,14 @@ from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from common.spreadsheets import FORMULA_PREFIXES
+
 # Defaults an operator may override in settings.
 MAX_BYTES = 10 * 1024 * 1024
 MAX_ROWS = 20_000
 # A spreadsheet is a zip file; refuse one that expands to far more than an honest sheet would.
 MAX_XLSX_EXPANDED_BYTES = 200 * 1024 * 1024
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _ESCAPE = "'"
 
 

@@ -3,12 +3,14 @@ import logging
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+
+from common.spreadsheets import download
 
 from .. import permissions
 from ..permissions import Action
@@ -160,9 +162,10 @@ def transfer_export(request, dataset, fmt):
     if dataset not in columns.DATASETS or fmt not in FORMATS:
         raise Http404
     content = exporters.export(dataset, fmt, user=request.user)
-    response = HttpResponse(content, content_type=FORMATS[fmt])
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="bcpweb-{dataset}-{stamp}.{fmt}"'
+    response = download(
+        content, filename=f"bcpweb-{dataset}-{stamp}.{fmt}", content_type=FORMATS[fmt]
+    )
     # Contacts and members are personal data: no copies in shared caches.
     response["Cache-Control"] = "private, no-store"
     return response

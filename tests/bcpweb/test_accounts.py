@@ -15,13 +15,17 @@ def test_hq_staff_without_a_device_must_set_one_up(client, hq_user):
 
 
 def test_setting_up_totp_verifies_the_session(client, hq_user):
+    from organizations import services, two_factor
+
+    url = two_factor.enrolment_link_issue(actor=services.system_actor(), user=hq_user)
+    enrol = "/accounts/otp/enrol/" + url.rsplit("/enrol/", 1)[1]
     client.force_login(hq_user)
-    page = client.get("/accounts/otp/setup/")
+    page = client.get(enrol)
     assert page.status_code == 200 and "<svg" in page.content.decode()
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     device = TOTPDevice.objects.get(user=hq_user, confirmed=False)
-    response = client.post("/accounts/otp/setup/", {"token": f"{totp(device.bin_key):06d}"})
+    response = client.post(enrol, {"token": f"{totp(device.bin_key):06d}"})
     assert response.status_code == 302
     assert client.get("/my/").status_code == 200
 

@@ -10,7 +10,7 @@ def _read_by_settings() -> set[str]:
     names = set()
     for path in (ROOT / "bcpweb" / "settings").glob("*.py"):
         names |= set(re.findall(r'env\.\w+\(\s*"([A-Z][A-Z0-9_]+)"', path.read_text()))
-    from emergency_hq.alerts import conf
+    from alerts import conf
 
     names |= set(conf._DEFAULTS)
     return names

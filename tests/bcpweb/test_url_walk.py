@@ -53,6 +53,8 @@ MEMBERS = {
     "members_board_xlsx",
     # alerts: the inbox lists alerts to the member's own organizations only
     "alert_inbox",
+    # the alert API lists only alerts sent to the member's own organizations (tests/alerts)
+    "api_alerts",
     # emergency HQ: members read the list of incidents (DESIGN §6); HQ pages stay closed
     "api_incidents",
 }

@@ -1,6 +1,7 @@
 """Headless Chromium (Debian's package) driven by Playwright against pytest-django's live server.
 
-These tests need /usr/bin/chromium: .ci/run installs it. Without it they fail, never skip.
+These tests need /usr/bin/chromium: `make test` installs it (scripts/system-packages.sh).
+Without it they fail, never skip.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install chromium (done by .ci/run)")
+        pytest.fail(f"{CHROMIUM} is missing: bash scripts/system-packages.sh test (make test does)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

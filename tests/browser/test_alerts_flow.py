@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.core import mail
 
-from emergency_hq.models import AlertTarget
+from alerts.models import AlertTarget
 from tests import factories
+from tests.alerts.conftest import ack_tokens
 from tests.browser.conftest import browser_login
-from tests.emergency_hq.conftest import ack_tokens
 
 
 def test_hq_sends_an_alert_and_follows_it_on_a_phone(phone_page, live_server):
@@ -36,7 +36,7 @@ def test_a_contact_answers_from_the_link_without_logging_in(page, live_server):
     hq = factories.user("hq", role="hq_staff")
     firm = factories.organization("FIRM-A", name_ja="テスト証券A")
     factories.contact(firm, "Head A")
-    from emergency_hq.services import alert_send
+    from alerts.services import alert_send
 
     alert_send(
         actor=hq, subject_ja="システム障害", body_ja="状況を教えてください。", organizations=[firm]

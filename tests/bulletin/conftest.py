@@ -26,6 +26,18 @@ def exchange_reporter(exchange):
     return factories.user("tse_reporter", role="reporter", organization=exchange)
 
 
+def circular_fields(**changes) -> dict:
+    """What a publisher sends for a valid members' circular (API or page), with changes."""
+    return {
+        "title_ja": "共同演習のご案内",
+        "title_en": "Joint drill",
+        "body_ja": "# 概要\n\n10月に実施します。",
+        "category": "drill",
+        "audience": "members",
+        **changes,
+    }
+
+
 def publish(actor, **overrides):
     values = {
         "title_ja": "システム障害に関するお知らせ",

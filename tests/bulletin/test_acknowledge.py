@@ -78,15 +78,51 @@ def test_acknowledging_for_a_foreign_organization_is_refused(api_client, reporte
 
 
 def test_opening_the_page_records_a_read_but_never_an_acknowledgement(
-    client, login, viewer_a, asked
+    client, login, reporter_a, asked
 ):
+    login(reporter_a)
+    page = client.get(f"/circulars/{asked.number}/").content.decode()
+    receipt = CircularRecipient.objects.get(circular=asked, organization__code="FIRM-A")
+    assert receipt.read_at is not None and receipt.read_by == reporter_a
+    assert receipt.acknowledged_at is None
+    assert "circular_acknowledge" not in page  # the form posts to the real URL
+    assert f"/circulars/{asked.number}/acknowledge/" in page
+
+
+def test_a_viewer_reads_but_gets_no_acknowledge_button_and_no_task(client, login, viewer_a, asked):
     login(viewer_a)
     page = client.get(f"/circulars/{asked.number}/").content.decode()
     receipt = CircularRecipient.objects.get(circular=asked, organization__code="FIRM-A")
     assert receipt.read_at is not None and receipt.read_by == viewer_a
-    assert receipt.acknowledged_at is None
-    assert "circular_acknowledge" not in page  # the form posts to the real URL
-    assert f"/circulars/{asked.number}/acknowledge/" in page
+    assert "未確認" in page or "Not acknowledged yet" in page  # the state is shown
+    assert f"/circulars/{asked.number}/acknowledge/" not in page
+    assert 'id="tasks"' not in client.get("/circulars/").content.decode()
+
+
+def test_a_viewer_cannot_acknowledge_through_the_api(api_client, viewer_a, asked):
+    api_client.force_authenticate(viewer_a)
+    response = api_client.post(_ack_url(asked), {}, format="json")
+    assert response.status_code == 403 and response.json()["message"]
+    response = api_client.post(_ack_url(asked), {"organization": "FIRM-A"}, format="json")
+    assert response.status_code == 403
+    assert not CircularRecipient.objects.filter(acknowledged_at__isnull=False).exists()
+
+
+def test_a_viewer_cannot_acknowledge_through_the_page(client, login, viewer_a, asked):
+    login(viewer_a)
+    response = client.post(f"/circulars/{asked.number}/acknowledge/", {"organization": "FIRM-A"})
+    assert response.status_code == 403
+    assert not CircularRecipient.objects.filter(acknowledged_at__isnull=False).exists()
+
+
+def test_a_regulator_acknowledges_for_its_own_organization(api_client, hq_user):
+    fsa = factories.organization("FSA-T", kind="regulator")
+    staff = factories.user("fsa_staff", role="regulator", organization=fsa)
+    circular = publish(
+        hq_user, audience="organizations", organizations=["FSA-T"], requires_ack=True
+    )
+    api_client.force_authenticate(staff)
+    assert api_client.post(_ack_url(circular), {}, format="json").status_code == 200
 
 
 def test_the_page_acknowledges_with_one_post(client, login, reporter_a, asked):

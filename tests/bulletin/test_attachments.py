@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from bulletin.attachments import MAX_ATTACHMENT_BYTES
 from bulletin.models import Circular, CircularAttachment
 
-from .conftest import EXE_BYTES, PNG_BYTES, office_file, pdf_file, publish
+from .conftest import EXE_BYTES, PNG_BYTES, circular_fields, office_file, pdf_file, publish
 
 pytestmark = pytest.mark.django_db
 
@@ -15,13 +15,7 @@ URL = "/api/v1/circulars/"
 
 
 def _form(**files):
-    return {
-        "title_ja": "添付付き",
-        "body_ja": "別紙参照",
-        "category": "general",
-        "audience": "members",
-        **files,
-    }
+    return circular_fields(title_ja="添付付き", body_ja="別紙参照", category="general", **files)
 
 
 @pytest.mark.parametrize(

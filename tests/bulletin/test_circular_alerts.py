@@ -1,11 +1,9 @@
 """A circular that requires acknowledgement also goes along the targets' contact trees."""
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 
-from bulletin.models import Circular
-from emergency_hq.models import Alert
+from alerts.selectors import alerts_of_source
 from tests import factories
 from tests.bulletin.conftest import publish
 
@@ -13,9 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _alerts_for(circular):
-    return Alert.objects.filter(
-        source_type=ContentType.objects.get_for_model(Circular), source_id=str(circular.pk)
-    )
+    return alerts_of_source(kind="circular", ids=[circular.pk])
 
 
 def test_publishing_with_acknowledgement_alerts_every_targeted_tree(

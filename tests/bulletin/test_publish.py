@@ -2,31 +2,21 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.test import override_settings
 
 from bulletin.models import Circular, CircularRecipient
 from tests import factories
 
-from .conftest import publish
+from .conftest import circular_fields, publish
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/circulars/"
 
 
-def valid(**extra):
-    return {
-        "title_ja": "共同演習のご案内",
-        "title_en": "Joint drill",
-        "body_ja": "# 概要\n\n10月に実施します。",
-        "category": "drill",
-        "audience": "members",
-        **extra,
-    }
-
-
 def test_hq_staff_publish_through_the_api(api_client, hq_user, org_a):
     api_client.force_authenticate(hq_user)
-    response = api_client.post(URL, valid(requires_ack=True), format="json")
+    response = api_client.post(URL, circular_fields(requires_ack=True), format="json")
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["number"].endswith("-0001")
@@ -40,7 +30,7 @@ def test_hq_staff_publish_through_the_api(api_client, hq_user, org_a):
 
 def test_jsda_admin_publish_market_wide(api_client, admin_user):
     api_client.force_authenticate(admin_user)
-    assert api_client.post(URL, valid(), format="json").status_code == 201
+    assert api_client.post(URL, circular_fields(), format="json").status_code == 201
 
 
 def test_a_market_infrastructure_publishes_from_its_own_organization(
@@ -48,7 +38,7 @@ def test_a_market_infrastructure_publishes_from_its_own_organization(
 ):
     api_client.force_authenticate(exchange_reporter)
     response = api_client.post(
-        URL, valid(audience="organizations", organizations=["firm-a"]), format="json"
+        URL, circular_fields(audience="organizations", organizations=["firm-a"]), format="json"
     )
     assert response.status_code == 201, response.content
     assert response.json()["issuer"] == exchange.code
@@ -60,7 +50,7 @@ def test_an_infrastructure_reporter_cannot_publish_for_another_organization(
 ):
     other_exchange = factories.organization("OSE-T", kind="exchange")
     api_client.force_authenticate(exchange_reporter)
-    response = api_client.post(URL, valid(issuer=other_exchange.code), format="json")
+    response = api_client.post(URL, circular_fields(issuer=other_exchange.code), format="json")
     assert response.status_code == 403
     assert not Circular.objects.exists()
 
@@ -69,29 +59,33 @@ def test_an_infrastructure_reporter_cannot_publish_for_another_organization(
 def test_everyone_else_gets_403(api_client, request, who):
     user = request.getfixturevalue(who)
     api_client.force_authenticate(user)
-    response = api_client.post(URL, valid(), format="json")
+    response = api_client.post(URL, circular_fields(), format="json")
     assert response.status_code == 403
     assert response.json()["message"]
     assert not Circular.objects.exists()
 
 
 def test_anonymous_post_gets_401_with_a_challenge(api_client):
-    response = api_client.post(URL, valid(), format="json")
+    response = api_client.post(URL, circular_fields(), format="json")
     assert response.status_code == 401
     assert response.has_header("WWW-Authenticate")
 
 
 def test_a_bad_token_gets_401(api_client):
     api_client.credentials(HTTP_AUTHORIZATION="Token not-a-real-token")
-    assert api_client.post(URL, valid(), format="json").status_code == 401
+    assert api_client.post(URL, circular_fields(), format="json").status_code == 401
 
 
-def test_token_authentication_publishes(api_client, hq_user):
+@override_settings(API_TOKENS_FOR_TWO_FACTOR_ROLES=True)
+def test_an_approved_token_publishes(api_client, hq_user, admin_user):
     from rest_framework.authtoken.models import Token
 
+    from organizations import two_factor
+
     token = Token.objects.create(user=hq_user)
+    two_factor.api_token_exempt(actor=admin_user, user=hq_user, reason="HQ publishing client")
     api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    assert api_client.post(URL, valid(), format="json").status_code == 201
+    assert api_client.post(URL, circular_fields(), format="json").status_code == 201
 
 
 @pytest.mark.parametrize(
@@ -113,7 +107,7 @@ def test_token_authentication_publishes(api_client, hq_user):
 )
 def test_bad_input_is_a_clear_400_and_stores_nothing(api_client, hq_user, org_a, bad, field):
     api_client.force_authenticate(hq_user)
-    response = api_client.post(URL, valid(**bad), format="json")
+    response = api_client.post(URL, circular_fields(**bad), format="json")
     assert response.status_code == 400, response.content
     body = response.json()
     assert field in body["errors"]
@@ -125,7 +119,9 @@ def test_bad_input_is_a_clear_400_and_stores_nothing(api_client, hq_user, org_a,
 def test_an_unknown_organization_is_named_in_the_error(api_client, hq_user, org_a):
     api_client.force_authenticate(hq_user)
     response = api_client.post(
-        URL, valid(audience="organizations", organizations=["FIRM-A", "GHOST"]), format="json"
+        URL,
+        circular_fields(audience="organizations", organizations=["FIRM-A", "GHOST"]),
+        format="json",
     )
     assert response.status_code == 400
     assert "GHOST" in response.json()["message"]
@@ -169,47 +165,29 @@ def test_publishing_with_ack_calls_the_contact_tree_hook(hq_user, org_a, monkeyp
     assert calls == [circular]
 
 
+def _page_form(**changes):
+    return {
+        "issuer": "market",
+        "title_ja": "お知らせ",
+        "body_ja": "本文",
+        "category": "general",
+        "audience": "organizations",
+        "organizations": "firm-a",
+        **changes,
+    }
+
+
 def test_the_publish_page_works_and_shows_errors(client, login, hq_user, org_a):
     login(hq_user)
     assert client.get("/circulars/new/").status_code == 200
-    response = client.post(
-        "/circulars/new/",
-        {
-            "issuer": "market",
-            "title_ja": "",
-            "body_ja": "本文",
-            "category": "general",
-            "audience": "organizations",
-            "organizations": "GHOST",
-        },
-    )
+    response = client.post("/circulars/new/", _page_form(title_ja="", organizations="GHOST"))
     assert response.status_code == 200
     assert "errorlist" in response.content.decode()
     assert not Circular.objects.exists()
-    response = client.post(
-        "/circulars/new/",
-        {
-            "issuer": "market",
-            "title_ja": "お知らせ",
-            "body_ja": "本文",
-            "category": "general",
-            "audience": "organizations",
-            "organizations": "firm-a, GHOST",
-        },
-    )
+    response = client.post("/circulars/new/", _page_form(organizations="firm-a, GHOST"))
     assert "GHOST" in response.content.decode()
     assert not Circular.objects.exists()
-    response = client.post(
-        "/circulars/new/",
-        {
-            "issuer": "market",
-            "title_ja": "お知らせ",
-            "body_ja": "本文",
-            "category": "general",
-            "audience": "organizations",
-            "organizations": "firm-a",
-        },
-    )
+    response = client.post("/circulars/new/", _page_form())
     circular = Circular.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/circulars/{circular.number}/"

@@ -85,3 +85,28 @@ def test_the_page_and_the_api_serve_only_the_sanitized_body(client, hq_user):
     assert not DANGER.search(data["body_html_en"])
     feed = client.get("/circulars/feed/").content.decode()
     assert "<script" not in feed and "onerror=" not in feed
+
+
+def test_control_characters_never_reach_a_circular_or_its_feed(client, hq_user):
+    from defusedxml import ElementTree as ET
+
+    circular = publish(hq_user, title_ja="お知\x01らせ", body_ja="本文\x0c\nです\x1f")
+    circular.refresh_from_db()
+    assert (circular.title_ja, circular.body_ja) == ("お知らせ", "本文\nです")
+    # Already stored by an older version: the public feed still answers.
+    type(circular).objects.filter(pk=circular.pk).update(title_ja="古い\x01件名")
+    response = client.get("/circulars/feed/")
+    assert response.status_code == 200
+    titles = [
+        e.text for e in ET.fromstring(response.content).iter("{http://www.w3.org/2005/Atom}title")
+    ]
+    assert f"{circular.number} 古い件名" in titles
+
+
+def test_control_characters_in_a_withdrawal_reason_are_dropped(client, login, hq_user):
+    circular = publish(hq_user)
+    login(hq_user)
+    response = client.post(f"/circulars/{circular.number}/withdraw/", {"reason": "誤\x01配信"})
+    assert response.status_code == 302
+    circular.refresh_from_db()
+    assert circular.withdrawal_reason == "誤配信"

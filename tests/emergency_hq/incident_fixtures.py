@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from organizations import services as org_services
 from status_board.services import ReportInput, status_reports_create
 from tests import factories
@@ -60,8 +58,3 @@ def report(org, status: str, functions=None) -> None:
         organization=org,
         entries=[ReportInput(function=c, status=status) for c in codes],
     )
-
-
-@pytest.fixture
-def market(db):
-    return build_market()

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from alerts.models import Alert
 from bulletin.models import Circular
-from emergency_hq.incidents import selectors, services
-from emergency_hq.models import ActivationDecision, Alert, DecisionImmutable
-from tests.emergency_hq.incident_fixtures import build_market, report
+from emergency_hq.incidents import decisions, selectors, services
+from emergency_hq.models import ActivationDecision, DecisionImmutable
+from tests.emergency_hq.incident_fixtures import report
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def market(db):
-    return build_market()
 
 
 ACTIVATE = {
@@ -23,13 +19,6 @@ ACTIVATE = {
     "rationale": "注文を発注できない取引参加者の売買代金シェアが70%に達したため。",
     "criteria": ["tse-halt-order-routing"],
 }
-
-
-@pytest.fixture
-def incident(hq_user, market):
-    return services.incident_open(
-        actor=hq_user, title="首都直下地震", kind="earthquake", severity=4
-    )
 
 
 def _url(incident):
@@ -68,7 +57,7 @@ def test_hq_staff_record_an_activation_with_circular_and_alert(
     assert "取引所取引" in circular.title_ja
     assert "70" in circular.body_ja
     alert = Alert.objects.get(pk=body["alert"])
-    assert alert.source == decision
+    assert (alert.source.kind, alert.source.id) == ("decision", str(decision.pk))
     assert alert.is_drill is False
     assert sorted(alert.targets.values_list("organization__code", flat=True)) == [
         "BIG",
@@ -98,7 +87,7 @@ def test_only_hq_staff_decide(api_client, incident, reporter_a, regulator_user, 
 
 
 def test_members_and_regulators_read_decisions(api_client, hq_user, incident, reporter_a):
-    services.decision_record(actor=hq_user, incident=incident, **ACTIVATE)
+    decisions.decision_record(actor=hq_user, incident=incident, **ACTIVATE)
     listing = _as(api_client, reporter_a).get(_url(incident))
     assert listing.status_code == 200
     assert listing.json()["results"][0]["action"] == "activate"
@@ -106,7 +95,7 @@ def test_members_and_regulators_read_decisions(api_client, hq_user, incident, re
 
 @pytest.mark.parametrize("method", ["put", "patch", "delete"])
 def test_decisions_cannot_be_changed_through_the_api(api_client, hq_user, incident, method):
-    decision = services.decision_record(actor=hq_user, incident=incident, **ACTIVATE)
+    decision = decisions.decision_record(actor=hq_user, incident=incident, **ACTIVATE)
     client = _as(api_client, hq_user)
     for url in (_url(incident), f"{_url(incident)}{decision.pk}/"):
         response = getattr(client, method)(url, {**ACTIVATE, "rationale": "x"}, format="json")
@@ -115,7 +104,7 @@ def test_decisions_cannot_be_changed_through_the_api(api_client, hq_user, incide
 
 
 def test_the_model_refuses_edits_and_deletion(hq_user, incident):
-    decision = services.decision_record(actor=hq_user, incident=incident, **ACTIVATE)
+    decision = decisions.decision_record(actor=hq_user, incident=incident, **ACTIVATE)
     decision.rationale = "changed"
     with pytest.raises(DecisionImmutable):
         decision.save()
@@ -181,14 +170,14 @@ def test_a_correction_supersedes_the_earlier_decision(api_client, hq_user, incid
 
 
 def test_deactivating_every_segment_moves_to_recovering(hq_user, incident):
-    services.decision_record(actor=hq_user, incident=incident, **{**ACTIVATE, "segment": "all"})
+    decisions.decision_record(actor=hq_user, incident=incident, **{**ACTIVATE, "segment": "all"})
     assert sorted(selectors.active_segments(incident)) == ["bond", "exchange", "otc"]
-    services.decision_record(
+    decisions.decision_record(
         actor=hq_user, incident=incident, segment="bond", action="deactivate", rationale="復旧"
     )
     incident.refresh_from_db()
     assert incident.state == "bcp_active"
-    services.decision_record(
+    decisions.decision_record(
         actor=hq_user, incident=incident, segment="all", action="deactivate", rationale="全面復旧"
     )
     incident.refresh_from_db()
@@ -199,14 +188,14 @@ def test_deactivating_every_segment_moves_to_recovering(hq_user, incident):
 def test_an_incident_with_bcp_active_cannot_close(hq_user, incident):
     from django.core.exceptions import ValidationError
 
-    services.decision_record(actor=hq_user, incident=incident, **ACTIVATE)
+    decisions.decision_record(actor=hq_user, incident=incident, **ACTIVATE)
     services.incident_transition(actor=hq_user, incident=incident, to_state="recovering")
     with pytest.raises(ValidationError):
         services.incident_transition(actor=hq_user, incident=incident, to_state="closed")
 
 
 def test_settlement_postponement_goes_to_members_only(hq_user, incident):
-    decision = services.decision_record(
+    decision = decisions.decision_record(
         actor=hq_user,
         incident=incident,
         segment="all",
@@ -219,7 +208,7 @@ def test_settlement_postponement_goes_to_members_only(hq_user, incident):
 
 
 def test_a_segment_without_participants_still_gets_its_circular(hq_user, incident):
-    decision = services.decision_record(
+    decision = decisions.decision_record(
         actor=hq_user, incident=incident, segment="otc", action="halt_trading", rationale="PTS停止"
     )
     assert decision.circular.audience == "public"

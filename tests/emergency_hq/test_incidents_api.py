@@ -7,14 +7,8 @@ import pytest
 from emergency_hq.incidents import services
 from emergency_hq.models import Incident, IncidentTransition
 from tests import factories
-from tests.emergency_hq.incident_fixtures import build_market
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def market(db):
-    return build_market()
 
 
 URL = "/api/v1/incidents/"
@@ -131,7 +125,7 @@ def test_only_hq_staff_change_states(api_client, hq_user, regulator_user):
 
 
 def test_convening_alerts_the_participating_institutions(api_client, hq_user, market):
-    from emergency_hq.models import Alert
+    from alerts.models import Alert
 
     client = _as(api_client, hq_user)
     incident_id = client.post(URL, QUAKE, format="json").json()["id"]
@@ -183,3 +177,14 @@ def test_drills_are_marked_as_drill(api_client, hq_user):
     )
     assert response.json()["is_drill"] is True
     assert str(Incident.objects.get()) == "【訓練】共同演習"
+
+
+def test_control_characters_in_incident_text_are_dropped(api_client, hq_user):
+    api_client.force_authenticate(hq_user)
+    response = api_client.post(
+        "/api/v1/incidents/",
+        {"title": "震度6\x01強", "kind": "earthquake", "severity": 4, "description": "a\x02\tb"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    assert (response.json()["title"], response.json()["description"]) == ("震度6強", "a\tb")

@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from emergency_hq.incidents import selectors, services
-from tests.emergency_hq.incident_fixtures import build_market
+from emergency_hq.incidents import decisions, selectors, services
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def market(db):
-    return build_market()
 
 
 def _decide(hq_user, incident, **kwargs):
     kwargs.setdefault("segment", "exchange")
     kwargs.setdefault("action", "activate")
     kwargs.setdefault("rationale", "売買代金シェア50%以上の参加者が発注不能")
-    return services.decision_record(actor=hq_user, incident=incident, **kwargs)
+    return decisions.decision_record(actor=hq_user, incident=incident, **kwargs)
 
 
 def test_an_activation_shows_on_the_public_board_and_goes_when_deactivated(
@@ -83,3 +77,30 @@ def test_the_members_board_counts_not_reported_from_the_real_incident(hq_user, m
     assert selectors.incident_started_at() == real.started_at
     services.incident_transition(actor=hq_user, incident=real, to_state="closed")
     assert selectors.incident_started_at() is None
+
+
+def test_drill_alerts_carry_the_drill_mark_exactly_once(hq_user, market):
+    drill = services.incident_open(
+        actor=hq_user, title="共同演習", kind="earthquake", severity=4, is_drill=True
+    )
+    convening = services.hq_convene(
+        actor=hq_user, incident=drill, location="本部会議室", participants=[market["TSE"]]
+    )
+    assert convening.alert.subject_for("ja") == "【訓練】緊急対策本部設置: 共同演習"
+    assert convening.alert.subject_for("en") == "[DRILL] Emergency HQ convened: 共同演習"
+    decision = _decide(hq_user, drill)
+    number = decision.circular.number
+    assert decision.circular.title_ja == "【訓練】BCP発動: 取引所取引"
+    assert decision.circular.title_en == "[DRILL] BCP activation: Exchange trading"
+    assert decision.alert.subject_for("ja") == f"【訓練】BCP発動: 取引所取引（通達 {number}）"
+    assert decision.alert.subject_for("en") == (
+        f"[DRILL] BCP activation: Exchange trading (circular {number})"
+    )
+
+
+def test_real_alerts_carry_no_drill_mark(hq_user, market):
+    incident = services.incident_open(
+        actor=hq_user, title="首都直下地震", kind="earthquake", severity=4
+    )
+    decision = _decide(hq_user, incident)
+    assert decision.alert.subject_for("ja").startswith("BCP発動: 取引所取引（通達 ")

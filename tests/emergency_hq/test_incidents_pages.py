@@ -4,28 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from emergency_hq.incidents import services
+from emergency_hq.incidents import decisions
 from emergency_hq.models import ActivationDecision, Incident
-from tests.emergency_hq.incident_fixtures import build_market, report
+from tests.emergency_hq.incident_fixtures import report
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def market(db):
-    return build_market()
-
-
-@pytest.fixture
-def incident(hq_user, market):
-    return services.incident_open(
-        actor=hq_user, title="首都直下地震", kind="earthquake", severity=4
-    )
-
-
-@pytest.fixture
 def decision(hq_user, incident):
-    return services.decision_record(
+    return decisions.decision_record(
         actor=hq_user,
         incident=incident,
         segment="exchange",

@@ -9,23 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from emergency_hq.incidents import services
+from emergency_hq.incidents import decisions, services
 from tests import factories
-from tests.emergency_hq.incident_fixtures import build_market, report
+from tests.emergency_hq.incident_fixtures import report
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def market(db):
-    return build_market()
-
-
-@pytest.fixture
-def incident(hq_user, market):
-    return services.incident_open(
-        actor=hq_user, title="首都直下地震", kind="earthquake", severity=4
-    )
 
 
 def _url(incident):
@@ -141,7 +129,7 @@ def test_only_manual_criteria_can_be_declared(api_client, hq_user, regulator_use
 
 
 def test_acks_count_the_incident_alerts(api_client, hq_user, market, incident):
-    from emergency_hq.alerts.services import alert_acknowledge
+    from alerts.services import alert_acknowledge
 
     convening = services.hq_convene(
         actor=hq_user,
@@ -176,7 +164,7 @@ def test_the_number_of_queries_does_not_grow_with_the_market(
     market,
     incident,
 ):
-    services.decision_record(
+    decisions.decision_record(
         actor=hq_user, incident=incident, segment="exchange", action="activate", rationale="x"
     )
     small = _queries(api_client, hq_user, incident)

@@ -130,3 +130,11 @@ def test_webhooks_are_kept_with_the_contacts(client, login, reporter_a, reporter
     assert org_a.webhooks.get().url == "https://hooks.example.test/bcp"
     login(reporter_b)
     assert client.get(f"/organizations/{org_a.code}/webhooks/new/").status_code == 403
+
+
+def test_control_characters_in_a_contact_are_dropped(client, login, reporter_a, org_a):
+    login(reporter_a)
+    response = _post_contact(client, org_a, name="新\x01担当", notes="夜間は\x1b携帯へ\n二行目")
+    assert response.status_code == 302
+    contact = Contact.objects.get(organization=org_a)
+    assert (contact.name, contact.notes) == ("新担当", "夜間は携帯へ\n二行目")

@@ -92,3 +92,9 @@ def test_a_regulator_answers_alerts_only_for_its_own_organization(db):
 
 def test_a_viewer_does_not_answer_alerts(viewer_a, org_a):
     assert not permissions.can(viewer_a, Action.ACKNOWLEDGE_ALERT, org_a)
+
+
+def test_reporters_acknowledge_circulars_and_viewers_do_not(reporter_a, viewer_a, org_a, org_b):
+    assert permissions.can(reporter_a, Action.ACKNOWLEDGE, org_a)
+    assert not permissions.can(reporter_a, Action.ACKNOWLEDGE, org_b)
+    assert not permissions.can(viewer_a, Action.ACKNOWLEDGE, org_a)

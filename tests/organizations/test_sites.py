@@ -8,7 +8,6 @@ from django.core.management.base import CommandError
 
 from organizations.jma_areas import shipped_rows
 from organizations.models import JmaArea, OrganizationSite
-from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -164,22 +163,3 @@ def test_jsda_admin_edits_sites_and_areas_in_admin(client, login, org_a, admin_u
     )
     assert response.status_code == 302
     assert org_a.sites.get().area.name_ja == "千葉県北西部"
-
-
-def test_seed_sites_gives_the_demo_institutions_their_areas():
-    from organizations.demo_sites import DEMO_SITES, seed_sites
-
-    for code in ("TSE", "OSE", "SAKURA"):
-        factories.organization(code)
-    assert seed_sites() == sum(len(DEMO_SITES[c]) for c in ("TSE", "OSE", "SAKURA"))
-    assert seed_sites() == sum(len(DEMO_SITES[c]) for c in ("TSE", "OSE", "SAKURA"))  # again
-    head = dict(
-        OrganizationSite.objects.filter(kind="head_office").values_list(
-            "organization__code", "area_id"
-        )
-    )
-    assert head == {"TSE": "350", "OSE": "520", "SAKURA": "350"}
-    backup = OrganizationSite.objects.get(organization__code="SAKURA", kind="backup_site")
-    assert backup.area.name_ja == "大阪府北部"
-    codes = {a for sites in DEMO_SITES.values() for _k, a, _l in sites}
-    assert codes <= set(JmaArea.objects.values_list("code", flat=True))

@@ -7,33 +7,12 @@ import io
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-ORG_HEADER = [
-    "code",
-    "name_ja",
-    "name_en",
-    "kind",
-    "is_public",
-    "active",
-    "website",
-    "address_ja",
-    "address_en",
-    "functions",
-    "segments",
-]
-CONTACT_HEADER = [
-    "organization",
-    "name",
-    "title",
-    "email",
-    "phone",
-    "sms_number",
-    "language",
-    "order",
-    "parent",
-    "active",
-    "notes",
-]
-MEMBER_HEADER = ["username", "email", "role", "organization"]
+from organizations.transfer.columns import column_names
+
+# The file layouts are the importer's own (the export writes them, the import reads them back).
+ORG_HEADER = column_names("organizations")
+CONTACT_HEADER = column_names("contacts")
+MEMBER_HEADER = column_names("members")
 
 
 def csv_bytes(rows, *, encoding="utf-8-sig") -> bytes:

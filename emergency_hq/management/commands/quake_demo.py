@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if not OrganizationSite.objects.exists():
             self.stderr.write(
                 "no organization has a site yet: only the Tokyo 23 wards rule can act and nobody "
-                "is asked to report (organizations.demo_sites.seed_sites() gives the demo sites)"
+                "is asked to report (manage.py seed_demo gives the demo institutions their sites)"
             )
         names = samples or demo.SCENARIOS[scenario]
         try:

@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django_otp import user_has_device
 
-from organizations import permissions, services
+from organizations import permissions, services, two_factor
 
 
 class Command(BaseCommand):
@@ -34,3 +36,9 @@ class Command(BaseCommand):
         verb = "created" if created else "updated"
         where = f" of {organization.upper()}" if organization else ""
         self.stdout.write(self.style.SUCCESS(f"{verb} {user.username}: {role}{where}"))
+        if two_factor.enrolment_link_required(user) and not user_has_device(user, confirmed=True):
+            url = two_factor.enrolment_link_issue(actor=services.system_actor(), user=user)
+            self.stdout.write(
+                f"two-factor enrolment link for {user.username} (single use, expires in "
+                f"{settings.OTP_ENROLMENT_LINK_HOURS} h): {url}"
+            )

@@ -14,7 +14,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import override_settings
 
-from emergency_hq.models import Alert, Incident, QuakeEvent, QuakeTelegram
+from alerts.models import Alert
+from emergency_hq.models import Incident, QuakeEvent, QuakeTelegram
 from emergency_hq.quake import demo
 from tests.emergency_hq.quake.helpers import sample
 from tests.emergency_hq.quake.http_server import Answer, FakeJma

@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from django.test import override_settings
 
+from alerts.models import Alert
 from emergency_hq.incidents import services as incident_services
 from emergency_hq.models import (
-    Alert,
     CriterionMark,
     Incident,
     ManualDeclaration,

@@ -1,0 +1,219 @@
+"""Every write of the alert fan-out. The entry point for every sender: ``alert_send``.
+
+Senders (circulars, HQ decisions and convening, drills, the earthquake feed, manual alerts)
+pass what the alert says, whom it goes to and an ``AlertSource`` naming what it was sent for;
+they read progress back through ``alerts.selectors``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from common.text import strip_control_characters
+from organizations import permissions
+from organizations.models import Organization
+from organizations.permissions import Action
+from organizations.services import attribute
+
+from . import escalation, outbox, snapshot, tasks, tokens
+from .models import (
+    AckAnswer,
+    Acknowledgement,
+    Alert,
+    AlertSource,
+    AlertTarget,
+    Delivery,
+    EscalationPolicy,
+)
+
+NOTE_MAX = 500
+
+
+def _check(*, subject_ja: str, body_ja: str, deadline, organizations: list) -> None:
+    errors = {}
+    if not (subject_ja or "").strip():
+        errors["subject_ja"] = _("Enter a subject in Japanese.")
+    if not (body_ja or "").strip():
+        errors["body_ja"] = _("Enter a message in Japanese.")
+    if deadline is not None and timezone.is_naive(deadline):
+        errors["deadline"] = _("The deadline needs a time zone.")
+    if not organizations:
+        errors["organizations"] = _(
+            "This alert has no target: choose at least one active organization."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def alert_send(
+    *,
+    actor,
+    subject_ja: str,
+    subject_en: str = "",
+    body_ja: str,
+    body_en: str = "",
+    source: AlertSource | None = None,
+    organizations: Iterable[Organization],
+    requires_ack: bool = True,
+    deadline: datetime | None = None,
+    policy: EscalationPolicy | None = None,
+    is_drill: bool = False,
+    targeting: dict | None = None,
+) -> Alert:
+    """Write the alert, the frozen contact trees and the outbox; workers send after commit.
+
+    Subjects are given without the drill mark: ``Alert.subject_for`` adds it to drills.
+    Organizations without a reachable contact are kept as unreachable targets so HQ sees
+    them. Raises ValidationError when there is nobody to alert or the text is missing.
+    """
+    permissions.require(actor, Action.RUN_HQ)
+    # Control characters would break the e-mails, feeds and pages the text goes to.
+    subject_ja, subject_en, body_ja, body_en = (
+        strip_control_characters(text or "") for text in (subject_ja, subject_en, body_ja, body_en)
+    )
+    unique = sorted({o.pk: o for o in organizations if o.active}.values(), key=lambda o: o.code)
+    _check(subject_ja=subject_ja, body_ja=body_ja, deadline=deadline, organizations=unique)
+    now = timezone.now()
+    alert = Alert(
+        subject_ja=subject_ja.strip(),
+        subject_en=(subject_en or "").strip(),
+        body_ja=body_ja,
+        body_en=body_en or "",
+        requires_ack=requires_ack,
+        deadline=deadline,
+        policy=policy,
+        is_drill=is_drill,
+        targeting=targeting or {"organizations": [o.code for o in unique]},
+        created_by=actor,
+    )
+    if source is not None:
+        alert.source_kind = source.kind[:32]
+        alert.source_id = str(source.id)[:64]
+        alert.source_label = (source.label or "")[:200]
+    attribute(alert, actor)
+    alert.save()
+
+    trees = snapshot.freeze(
+        unique, max_steps=escalation.max_steps(policy, requires_ack=requires_ack)
+    )
+    targets = []
+    for org in unique:
+        tree = trees[org.pk]
+        target = AlertTarget(
+            alert=alert,
+            organization=org,
+            snapshot=tree.to_json(),
+            last_step=tree.last_step,
+            current_step=1,
+            escalate_at=escalation.first_escalation_at(
+                policy, now=now, requires_ack=requires_ack, last_step=tree.last_step
+            ),
+            unreachable=not tree.reachable,
+        )
+        target.tree = tree  # already at hand: no need to parse the JSON back
+        targets.append(target)
+    AlertTarget.objects.bulk_create(targets, batch_size=1000)
+
+    rows: list[Delivery] = []
+    for target in targets:
+        rows.extend(outbox.rows_for(alert, target, hold_later_steps=True))
+    tasks.enqueue_on_commit(outbox.write(rows, now=now))
+    return alert
+
+
+@transaction.atomic
+def alert_resend(*, actor, alert: Alert) -> int:
+    """Send again to every contact of every organization that has not answered yet."""
+    permissions.require(actor, Action.RUN_HQ)
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    alert.resend_round += 1
+    attribute(alert, actor)
+    alert.save(update_fields=["resend_round"])
+    pending = list(
+        AlertTarget.objects.select_for_update()
+        .filter(alert=alert, acknowledged_at__isnull=True, unreachable=False)
+        .select_related("organization")
+    )
+    rows: list[Delivery] = []
+    for target in pending:
+        rows.extend(
+            outbox.rows_for(alert, target, hold_later_steps=False, resend_round=alert.resend_round)
+        )
+    ids = outbox.write(rows, now=timezone.now())
+    # Everyone has now been alerted: the held escalation steps are not needed any more.
+    escalation.escalation_stop(pending)
+    tasks.enqueue_on_commit(ids)
+    return len(rows)
+
+
+@transaction.atomic
+def _acknowledge(
+    *,
+    target: AlertTarget,
+    answer: str,
+    answered_by: str,
+    via: str,
+    contact_key=0,
+    user=None,
+    note: str = "",
+) -> AlertTarget:
+    if answer not in AckAnswer.values:
+        raise ValidationError({"answer": _("Choose one of the answers.")})
+    if len(note or "") > NOTE_MAX:
+        raise ValidationError({"note": _("Use at most %(n)s characters.") % {"n": NOTE_MAX}})
+    target = AlertTarget.objects.select_for_update().select_related("alert").get(pk=target.pk)
+    if not target.alert.requires_ack:
+        raise ValidationError(_("This alert does not ask for an answer."))
+    now = timezone.now()
+    late = bool(target.alert.deadline and now > target.alert.deadline)
+    Acknowledgement.objects.create(
+        target=target,
+        answer=answer,
+        contact_key=contact_key,
+        user=user,
+        answered_by=answered_by[:200],
+        via=via,
+        note=strip_control_characters(note or "").strip(),
+        late=late,
+    )
+    if target.acknowledged_at is None:
+        target.acknowledged_at = now
+        target.late = late
+    target.answer = answer
+    target.answered_at = now
+    target.answered_by = answered_by[:200]
+    target.escalate_at = None
+    target.save()
+    outbox.hold_cancel([target])
+    return target
+
+
+def alert_acknowledge_by_token(*, token: str, answer: str) -> AlertTarget:
+    """An answer from an ack link; raises tokens.TokenInvalid / TokenExpired."""
+    claim = tokens.read(token)
+    target = AlertTarget.objects.filter(pk=claim.target_id).first()
+    contact = target.tree.contact(claim.contact_key) if target else None
+    if contact is None:
+        raise tokens.TokenInvalid
+    return _acknowledge(
+        target=target, answer=answer, answered_by=contact.name, via="link", contact_key=contact.id
+    )
+
+
+def alert_acknowledge(
+    *, actor, target: AlertTarget, answer: str, note: str = "", via: str = "portal"
+) -> AlertTarget:
+    """An answer given in the portal or the API by a member of the target organization."""
+    if not permissions.can(actor, Action.ACKNOWLEDGE_ALERT, target.organization):
+        raise PermissionDenied(_("Only members of this organization can answer for it."))
+    name = actor.get_full_name() or actor.get_username()
+    return _acknowledge(
+        target=target, answer=answer, answered_by=name, via=via, user=actor, note=note
+    )

@@ -1,1 +1,0 @@
-"""The alert fan-out: outbox, workers, channels, acknowledgements and escalation."""
