@@ -7,6 +7,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connections, router
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
 
 from common.text import has_control_characters, strip_control_characters
@@ -64,6 +67,23 @@ class ApplyRefused(Exception):
     def __init__(self, plan: Plan):
         super().__init__(f"{len(plan.errors)} errors")
         self.plan = plan
+
+
+def among(model, name: str, values) -> Q:
+    """``Q(<name>__in=values)``, on PostgreSQL with the values as one array parameter.
+
+    With one placeholder a value, psycopg spends about a tenth of a second composing a query
+    for 10,000 codes; the array is one parameter whatever its length.
+    """
+    values = list(values)
+    connection = connections[router.db_for_read(model)]
+    if connection.vendor != "postgresql" or not values:
+        return Q(**{f"{name}__in": values})
+    # The type without its length: a cast to varchar(32) would cut longer values short.
+    array_type = model._meta.get_field(name).db_type(connection).split("(")[0]
+    # Only the column's type is written into the SQL; the values are one parameter.
+    unnest = RawSQL(f"SELECT unnest(%s::{array_type}[])", [values])  # noqa: S611
+    return Q(**{f"{name}__in": unnest})
 
 
 def _messages(error: ValidationError) -> str:

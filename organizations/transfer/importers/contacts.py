@@ -13,7 +13,7 @@ from ...models import (
 )
 from ...vocabulary import Language
 from .. import columns as cols
-from .base import Importer, Item, _messages, parse_bool, parse_whole
+from .base import Importer, Item, _messages, among, parse_bool, parse_whole
 from .writer import BulkWriter
 
 CONTACT_TEXT_FIELDS = ("title", "email", "phone", "sms_number", "notes")
@@ -26,11 +26,13 @@ class ContactImporter(Importer):
     def check_rows(self) -> None:
         records = list(self.records())
         codes = {r.get("organization", "").upper() for _n, r in records}
-        organizations = {o.code: o for o in Organization.objects.filter(code__in=codes)}
+        organizations = {
+            o.code: o for o in Organization.objects.filter(among(Organization, "code", codes))
+        }
         registered: dict[tuple[str, str], list[Contact]] = {}
         names_by_pk: dict[int, str] = {}
         code_by_org_id = {o.pk: o.code for o in organizations.values()}
-        db_contacts = Contact.objects.filter(organization__in=organizations.values())
+        db_contacts = Contact.objects.filter(among(Contact, "organization_id", code_by_org_id))
         for contact in db_contacts:
             code = code_by_org_id[contact.organization_id]
             registered.setdefault((code, contact.name), []).append(contact)

@@ -16,8 +16,6 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ...signals import rows_written_in_bulk
 
 BATCH_SIZE = 2_000
-# PostgreSQL takes at most 65,535 parameters a statement.
-MAX_PARAMETERS = 60_000
 
 
 class BulkWriter:
@@ -91,10 +89,10 @@ class BulkWriter:
 
 
 def _update_rows(model, objs: list, fields: list) -> None:
-    """One ``UPDATE ... FROM (VALUES ...)`` a batch on PostgreSQL.
+    """One ``UPDATE ... FROM unnest(...)`` on PostgreSQL, each column one array parameter.
 
     Django's bulk_update builds a CASE WHEN per row and field: for 10,000 contacts that is
-    over a minute of Python and SQL here, against well under a second for this statement.
+    over a minute of Python and SQL on this machine, against about a second here.
     """
     connection = connections[router.db_for_write(model)]
     if connection.vendor != "postgresql":
@@ -102,22 +100,19 @@ def _update_rows(model, objs: list, fields: list) -> None:
         return
     quote = connection.ops.quote_name
     columns = [model._meta.pk, *fields]
-    row = "(" + ", ".join(f"%s::{field.db_type(connection)}" for field in columns) + ")"
+    # Types without their length: too long a value fails the assignment, never cut short.
+    arrays = ", ".join(f"%s::{field.db_type(connection).split('(')[0]}[]" for field in columns)
     pk = quote(model._meta.pk.column)
     assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in fields)
     names = ", ".join(quote(f.column) for f in columns)
-    # Identifiers come from the model and are quoted; every value is a parameter.
+    # Identifiers come from the model and are quoted; the values are parameters.
     statement = (
         f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "  # noqa: S608
-        f"FROM (VALUES {{rows}}) AS v ({names}) WHERE t.{pk} = v.{pk}"
+        f"FROM unnest({arrays}) AS v ({names}) WHERE t.{pk} = v.{pk}"
     )
-    per_batch = max(1, MAX_PARAMETERS // len(columns))
+    values = [
+        [field.get_db_prep_save(getattr(obj, field.attname), connection=connection) for obj in objs]
+        for field in columns
+    ]
     with connection.cursor() as cursor:
-        for start in range(0, len(objs), per_batch):
-            batch = objs[start : start + per_batch]
-            params = [
-                field.get_db_prep_save(getattr(obj, field.attname), connection=connection)
-                for obj in batch
-                for field in columns
-            ]
-            cursor.execute(statement.format(rows=", ".join([row] * len(batch))), params)
+        cursor.execute(statement, values)
