@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -31,6 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB_NAME = "bench_import_transfer"
 PG = "postgres://postgres@127.0.0.1:5432"
+VAR_DIR = Path(tempfile.gettempdir()) / f"bench-import-{os.getpid()}"
 ROWS_PER_SCALE = 10_000
 CONTACTS_PER_ORGANIZATION = 10
 ORG_HEADER = [
@@ -81,7 +83,7 @@ def _setup_django() -> None:
             "REDIS_URL": "",
             "CELERY_TASK_ALWAYS_EAGER": "true",
             "ALLOWED_HOSTS": "testserver,127.0.0.1",
-            "BCPWEB_VAR_DIR": str(Path(tempfile.gettempdir()) / f"bench-import-{os.getpid()}"),
+            "BCPWEB_VAR_DIR": str(VAR_DIR),
             "LOG_LEVEL": "WARNING",
         }
     )
@@ -378,6 +380,7 @@ def main() -> int:
         connection.close()
     finally:
         _admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        shutil.rmtree(VAR_DIR, ignore_errors=True)
     orgs, contacts = figures["organizations"], figures["contacts"]
     ratios = {k: v["apply_s"] / v["bulk_s"] for k, v in figures.items()}
     dry_run_s = max(orgs["dry_run_s"], contacts["dry_run_s"])
