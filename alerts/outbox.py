@@ -131,7 +131,8 @@ def claim(ids: list[int], worker: str) -> list[Delivery]:
     return list(
         Delivery.objects.filter(pk__in=mine, claimed_at=now, status=DeliveryStatus.SENDING)
         .select_related("alert", "target", "target__organization")
-        .defer("target__snapshot")
+        # Neither is read when sending; for an alert to the market each is a large JSON value.
+        .defer("target__snapshot", "alert__targeting")
         .order_by("pk")
     )
 
