@@ -19,6 +19,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common.bulk import insert_rows
+
 from . import conf
 from .models import Alert, AlertTarget, Channel, Delivery, DeliveryStatus
 
@@ -29,60 +31,66 @@ IdsByChannel = dict[str, list[int]]
 
 def rows_for(
     alert: Alert, target: AlertTarget, *, hold_later_steps: bool, resend_round: int = 0
-) -> list[Delivery]:
-    """One row per contact x channel of the target's frozen tree, plus one per webhook.
+) -> list[dict]:
+    """One outbox row per contact x channel of the target's frozen tree, plus one per webhook.
 
     Contacts of later escalation steps are held (released by escalation) when
-    ``hold_later_steps``; webhooks are machines and get every alert at once.
+    ``hold_later_steps``; webhooks are machines and get every alert at once. Rows are column
+    values (``write`` inserts them): an alert to the market has thousands.
     """
     rows = []
+    common = {"alert_id": alert.pk, "target_id": target.pk, "resend_round": resend_round}
     for c in target.tree.contacts:
         held = hold_later_steps and c.step > 1
         status = DeliveryStatus.HELD if held else DeliveryStatus.QUEUED
         for channel, address in ((Channel.EMAIL, c.email), (Channel.SMS, c.sms)):
             if address:
                 rows.append(
-                    Delivery(
-                        alert=alert,
-                        target=target,
-                        step=c.step,
-                        resend_round=resend_round,
-                        channel=channel,
-                        contact_key=c.id,
-                        recipient=c.name,
-                        address=address,
-                        language=c.language,
-                        status=status,
-                    )
+                    {
+                        **common,
+                        "step": c.step,
+                        "channel": channel,
+                        "contact_key": c.id,
+                        "recipient": c.name,
+                        "address": address,
+                        "language": c.language,
+                        "status": status,
+                    }
                 )
     for h in target.tree.webhooks:
         rows.append(
-            Delivery(
-                alert=alert,
-                target=target,
-                step=1,
-                resend_round=resend_round,
-                channel=Channel.WEBHOOK,
-                webhook_key=h.id,
-                recipient=target.organization.code,
-                address=h.url,
-                status=DeliveryStatus.QUEUED,
-            )
+            {
+                **common,
+                "step": 1,
+                "channel": Channel.WEBHOOK,
+                "webhook_key": h.id,
+                "recipient": target.organization.code,
+                "address": h.url,
+                "status": DeliveryStatus.QUEUED,
+            }
         )
     return rows
 
 
-def write(rows: list[Delivery], *, now: datetime) -> IdsByChannel:
-    """Insert the rows (queued ones due now) and return the queued ids to publish."""
-    for d in rows:
-        if d.status == DeliveryStatus.QUEUED:
-            d.due_at = now
-            d.enqueued_at = now
-    Delivery.objects.bulk_create(rows, batch_size=2000)
+def write(rows: list[dict], *, now: datetime) -> IdsByChannel:
+    """Insert the rows of one alert and round (queued ones due now); the queued ids to publish."""
+    if not rows:
+        return {}
+    for row in rows:
+        row["created_at"] = now
+        if row["status"] == DeliveryStatus.QUEUED:
+            row["due_at"] = row["enqueued_at"] = now
+    insert_rows(Delivery, rows)
+    # Every queued row of this alert and round is one of these: a round is written once, in
+    # this transaction, and escalation releases rows only after it has committed.
+    written = Delivery.objects.filter(
+        alert_id=rows[0]["alert_id"],
+        resend_round=rows[0]["resend_round"],
+        status=DeliveryStatus.QUEUED,
+    ).values_list("pk", "channel")
     ids: IdsByChannel = defaultdict(list)
-    for d in rows:
-        if d.status == DeliveryStatus.QUEUED:
-            ids[d.channel].append(d.pk)
+    for pk, channel in written.order_by("pk"):
+        ids[channel].append(pk)
     return dict(ids)
 
 
@@ -123,7 +131,8 @@ def claim(ids: list[int], worker: str) -> list[Delivery]:
     return list(
         Delivery.objects.filter(pk__in=mine, claimed_at=now, status=DeliveryStatus.SENDING)
         .select_related("alert", "target", "target__organization")
-        .defer("target__snapshot")
+        # Neither is read when sending; for an alert to the market each is a large JSON value.
+        .defer("target__snapshot", "alert__targeting")
         .order_by("pk")
     )
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.bulk import insert_rows
 from common.text import strip_control_characters
 from organizations import permissions
 from organizations.models import Organization
@@ -28,7 +29,6 @@ from .models import (
     Alert,
     AlertSource,
     AlertTarget,
-    Delivery,
     EscalationPolicy,
 )
 
@@ -103,25 +103,27 @@ def alert_send(
     trees = snapshot.freeze(
         unique, max_steps=escalation.max_steps(policy, requires_ack=requires_ack)
     )
-    targets = []
-    for org in unique:
-        tree = trees[org.pk]
-        target = AlertTarget(
-            alert=alert,
-            organization=org,
-            snapshot=tree.to_json(),
-            last_step=tree.last_step,
-            current_step=1,
-            escalate_at=escalation.first_escalation_at(
-                policy, now=now, requires_ack=requires_ack, last_step=tree.last_step
-            ),
-            unreachable=not tree.reachable,
-        )
-        target.tree = tree  # already at hand: no need to parse the JSON back
-        targets.append(target)
-    AlertTarget.objects.bulk_create(targets, batch_size=1000)
-
-    rows: list[Delivery] = []
+    insert_rows(
+        AlertTarget,
+        [
+            {
+                "alert_id": alert.pk,
+                "organization_id": org.pk,
+                "snapshot": trees[org.pk].to_json(),
+                "last_step": trees[org.pk].last_step,
+                "current_step": 1,
+                "escalate_at": escalation.first_escalation_at(
+                    policy, now=now, requires_ack=requires_ack, last_step=trees[org.pk].last_step
+                ),
+                "unreachable": not trees[org.pk].reachable,
+            }
+            for org in unique
+        ],
+    )
+    targets = list(AlertTarget.objects.filter(alert=alert).select_related("organization"))
+    for target in targets:
+        target.tree = trees[target.organization_id]  # at hand: no need to parse the JSON back
+    rows: list[dict] = []
     for target in targets:
         rows.extend(outbox.rows_for(alert, target, hold_later_steps=True))
     tasks.enqueue_on_commit(outbox.write(rows, now=now))
@@ -141,7 +143,7 @@ def alert_resend(*, actor, alert: Alert) -> int:
         .filter(alert=alert, acknowledged_at__isnull=True, unreachable=False)
         .select_related("organization")
     )
-    rows: list[Delivery] = []
+    rows: list[dict] = []
     for target in pending:
         rows.extend(
             outbox.rows_for(alert, target, hold_later_steps=False, resend_round=alert.resend_round)

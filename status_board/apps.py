@@ -13,12 +13,24 @@ class StatusBoardConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from organizations.models import BusinessFunction, Organization, OrganizationFunction
+        from organizations.signals import rows_written_in_bulk
 
         from . import snapshots
 
         def _invalidate(sender, **kwargs):
             transaction.on_commit(snapshots.invalidate)
 
+        # weak=False: _invalidate is local to this method; a weak reference to it dies as
+        # soon as ready() returns, and the signals then reach nobody.
         for model in (Organization, OrganizationFunction, BusinessFunction):
-            post_save.connect(_invalidate, sender=model, dispatch_uid=f"sb-{model.__name__}-s")
-            post_delete.connect(_invalidate, sender=model, dispatch_uid=f"sb-{model.__name__}-d")
+            for signal, suffix in (
+                (post_save, "s"),
+                (post_delete, "d"),
+                (rows_written_in_bulk, "b"),
+            ):
+                signal.connect(
+                    _invalidate,
+                    sender=model,
+                    weak=False,
+                    dispatch_uid=f"sb-{model.__name__}-{suffix}",
+                )

@@ -73,6 +73,13 @@ def contact_row(organization, name, **extra) -> list[str]:
     return [values[c] for c in CONTACT_HEADER]
 
 
+def table(header, rows):
+    """Rows as the reader hands them to the importers, numbered from row 2 like a sheet."""
+    from organizations.transfer.readers import Table
+
+    return Table(header=list(header), rows=[(n, list(r)) for n, r in enumerate(rows, start=2)])
+
+
 def snapshot() -> dict[str, int]:
     """How many rows every table an import may touch holds, history included."""
     from django.contrib.auth.models import User

@@ -3,7 +3,9 @@
 ``validate`` never writes: it loads what it needs in a handful of queries, checks every row
 and returns a plan with every problem found (row number, column, reason). ``apply`` checks
 again (the database may have changed since the dry run) and, only when no row is bad,
-writes every row through organizations.services inside one transaction.
+writes every row inside one transaction: organizations and contacts in bulk (``writer``:
+what organizations.services would write row by row, with the same history rows and
+history_user), members through organizations.services.
 """
 
 from __future__ import annotations

@@ -7,7 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connections, router
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext as _
+
+from common.text import has_control_characters, strip_control_characters
 
 from .. import columns as cols
 from ..readers import Table
@@ -64,8 +69,33 @@ class ApplyRefused(Exception):
         self.plan = plan
 
 
+def among(model, name: str, values) -> Q:
+    """``Q(<name>__in=values)``, on PostgreSQL with the values as one array parameter.
+
+    With one placeholder a value, psycopg spends about a tenth of a second composing a query
+    for 10,000 codes; the array is one parameter whatever its length.
+    """
+    values = list(values)
+    connection = connections[router.db_for_read(model)]
+    if connection.vendor != "postgresql" or not values:
+        return Q(**{f"{name}__in": values})
+    # The type without its length: a cast to varchar(32) would cut longer values short.
+    array_type = model._meta.get_field(name).db_type(connection).split("(")[0]
+    # Only the column's type is written into the SQL; the values are one parameter.
+    unnest = RawSQL(f"SELECT unnest(%s::{array_type}[])", [values])  # noqa: S611
+    return Q(**{f"{name}__in": unnest})
+
+
 def _messages(error: ValidationError) -> str:
     return " ".join(str(m) for m in error.messages)
+
+
+def control_characters_message(text: str) -> str:
+    found = sorted({c for c in text if has_control_characters(c)})
+    return _(
+        "This value contains a control character (%(characters)s), which cannot be stored. "
+        "Remove it and upload the file again."
+    ) % {"characters": ", ".join(f"U+{ord(c):04X}" for c in found)}
 
 
 def parse_bool(text: str) -> bool | None:
@@ -156,6 +186,10 @@ class Importer:
             bad = False
             for index, value in enumerate(cells):
                 name = header[index] if index < len(header) else ""
+                if name and has_control_characters(value):
+                    # PostgreSQL refuses NUL in text: refuse it here, so apply never sees it.
+                    self.error(number, name, control_characters_message(value))
+                    value = strip_control_characters(value)
                 if name:
                     record[name] = value
                 elif value:
@@ -192,6 +226,9 @@ class Importer:
         if self.check_header():
             self.check_rows()
         self.plan.errors.sort(key=lambda e: e.row)
+        # A row with a problem found before its own checks (a control character) is not planned.
+        bad_rows = set(self.plan.bad_rows)
+        self.plan.items = [item for item in self.plan.items if item.row not in bad_rows]
         return self.plan
 
     def check_rows(self) -> None:
