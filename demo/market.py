@@ -22,7 +22,7 @@ from organizations.models import (
     WebhookEndpoint,
 )
 
-from . import data
+from . import data, sites
 
 
 class Seeder:
@@ -68,6 +68,9 @@ class Seeder:
                 self.profile(spec, org, index)
         self.committees(organizations)
         self.users(organizations)
+        self.created["sites"] += sites.seed_sites(
+            actor=self.actor, organizations=[org for org, _fresh in organizations.values()]
+        )
 
     def reference_rows(self) -> None:
         functions = {row[0] for row in catalogue.FUNCTIONS}

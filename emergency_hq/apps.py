@@ -10,6 +10,9 @@ class EmergencyHqConfig(AppConfig):
         # The boards sit below the HQ: it tells them what is in force (DESIGN §4).
         from status_board import providers
 
+        # The earthquake feed enqueues its tasks by name (quake/report_requests.py): they are
+        # registered here in every process, not only in the worker that autodiscovers them.
+        from . import tasks  # noqa: F401
         from .incidents import selectors
 
         providers.register(

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .incidents import views as incidents
+from .quake import views as quake
 
 urlpatterns = [
     path("hq/incidents/", incidents.hq_incident_list, name="hq_incident_list"),
@@ -42,5 +43,15 @@ urlpatterns = [
         "hq/incidents/<int:incident_id>/decisions/<int:decision_id>/",
         incidents.hq_decision_detail,
         name="hq_decision_detail",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/jma-marks/<int:mark_id>/confirm/",
+        quake.hq_mark_confirm,
+        name="hq_mark_confirm",
+    ),
+    path(
+        "hq/incidents/<int:incident_id>/jma-marks/<int:mark_id>/reject/",
+        quake.hq_mark_reject,
+        name="hq_mark_reject",
     ),
 ]

@@ -14,8 +14,10 @@ from .models import (
     BusinessFunction,
     Committee,
     Contact,
+    JmaArea,
     Organization,
     OrganizationFunction,
+    OrganizationSite,
     SegmentParticipation,
     TwoFactorEnrolment,
     WebhookEndpoint,
@@ -44,12 +46,18 @@ class SegmentParticipationInline(admin.TabularInline):
     extra = 0
 
 
+class OrganizationSiteInline(admin.TabularInline):
+    model = OrganizationSite
+    extra = 0
+    autocomplete_fields = ["area"]
+
+
 @admin.register(Organization)
 class OrganizationAdmin(GuardedModelAdminMixin, SimpleHistoryAdmin):
     list_display = ["code", "name_ja", "name_en", "kind", "is_public", "active"]
     list_filter = ["kind", "is_public", "active", "segments__segment", "committees"]
     search_fields = ["code", "name_ja", "name_en"]
-    inlines = [OrganizationFunctionInline, SegmentParticipationInline]
+    inlines = [OrganizationFunctionInline, SegmentParticipationInline, OrganizationSiteInline]
 
 
 @admin.register(BusinessFunction)
@@ -96,6 +104,23 @@ class BcpProfileAdmin(SimpleHistoryAdmin):
     list_filter = ["backup_site_kind", "data_backup_offsite"]
     search_fields = ["organization__code", "organization__name_ja"]
     autocomplete_fields = ["organization"]
+
+
+@admin.register(JmaArea)
+class JmaAreaAdmin(SimpleHistoryAdmin):
+    """JMA's seismic areas; reload JMA's full table with ``manage.py load_jma_areas``."""
+
+    list_display = ["code", "name_ja", "name_en", "prefecture_ja", "active"]
+    list_filter = ["active", "prefecture_ja"]
+    search_fields = ["code", "name_ja", "name_en", "prefecture_ja"]
+
+
+@admin.register(OrganizationSite)
+class OrganizationSiteAdmin(SimpleHistoryAdmin):
+    list_display = ["organization", "kind", "area", "label"]
+    list_filter = ["kind", "area__prefecture_ja"]
+    search_fields = ["organization__code", "organization__name_ja", "area__code", "area__name_ja"]
+    autocomplete_fields = ["organization", "area"]
 
 
 @admin.register(Committee)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import BcpProfile, Contact, WebhookEndpoint
+from .vocabulary import SiteKind
 
 
 class ContactForm(forms.ModelForm):
@@ -92,3 +93,59 @@ class BcpProfileForm(forms.ModelForm):
 
     def profile_data(self) -> dict:
         return {f: self.cleaned_data[f] for f in self.Meta.fields}
+
+
+def _area_choices() -> list:
+    """JMA areas grouped by prefecture, as the select shows them."""
+    from .selectors import areas_active
+
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for area in areas_active():
+        prefecture = (area.prefecture_en if _english() else area.prefecture_ja) or "—"
+        groups.setdefault(prefecture, []).append((area.code, f"{area.code} {area.name}"))
+    return [("", "---------"), *groups.items()]
+
+
+def _english() -> bool:
+    from django.utils.translation import get_language
+
+    return (get_language() or "ja").startswith("en")
+
+
+class SiteForm(forms.Form):
+    """One site of the BCP profile: what it is and which JMA seismic area it lies in."""
+
+    kind = forms.ChoiceField(label=_("Site"), choices=[("", "---------"), *SiteKind.choices])
+    area = forms.ChoiceField(label=_("JMA seismic area"))
+    label = forms.CharField(label=_("Label"), max_length=200, required=False)
+
+    def __init__(self, *args, area_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = area_choices if area_choices is not None else _area_choices()
+        for field in self.fields.values():
+            # The formset shows the fields as table cells, under column headers.
+            field.widget.attrs.setdefault("aria-label", str(field.label))
+
+
+class BaseSiteFormSet(forms.BaseFormSet):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._area_choices = None
+
+    def get_form_kwargs(self, index):
+        # One read of the area table for every row of the formset.
+        if self._area_choices is None:
+            self._area_choices = _area_choices()
+        return {**super().get_form_kwargs(index), "area_choices": self._area_choices}
+
+    def sites(self) -> list[tuple[str, str, str]]:
+        return [
+            (f.cleaned_data["kind"], f.cleaned_data["area"], f.cleaned_data.get("label", ""))
+            for f in self.forms
+            if f.cleaned_data.get("kind") and not f.cleaned_data.get("DELETE")
+        ]
+
+
+SiteFormSet = forms.formset_factory(
+    SiteForm, formset=BaseSiteFormSet, extra=1, can_delete=True, max_num=20, validate_max=True
+)

@@ -5,12 +5,12 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from common.netguard import UnresolvableHost, UnsafeURL, check_webhook_url
 
+from .bilingual import BilingualName
 from .vocabulary import (
     PARTICIPATION_SEGMENTS,
     BackupFrequency,
@@ -26,16 +26,6 @@ code_validator = RegexValidator(
 function_code_validator = RegexValidator(
     r"^[a-z][a-z0-9_]{1,47}$", _("Use lower-case letters, digits and '_'.")
 )
-
-
-class BilingualName:
-    """`name` in the active language, falling back to Japanese."""
-
-    @property
-    def name(self) -> str:
-        if (get_language() or "ja").startswith("en") and self.name_en:
-            return self.name_en
-        return self.name_ja
 
 
 class Organization(BilingualName, models.Model):
@@ -394,3 +384,8 @@ class ApiTokenExemption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.reason}"
+
+
+# The JMA seismic areas and the organizations' sites in them (the earthquake feed), kept in
+# their own module; imported here so that Django registers them with this app's models.
+from .site_models import JmaArea, OrganizationSite  # noqa: E402, F401

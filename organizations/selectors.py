@@ -14,8 +14,10 @@ from .models import (
     BcpProfile,
     Committee,
     Contact,
+    JmaArea,
     Organization,
     OrganizationFunction,
+    OrganizationSite,
     SegmentParticipation,
 )
 from .vocabulary import OrganizationKind, Segment
@@ -91,6 +93,31 @@ def bcp_profile_of(*, user, organization: Organization) -> BcpProfile:
     permissions.require(user, permissions.Action.VIEW_PROFILE, organization)
     return BcpProfile.objects.filter(organization=organization).first() or BcpProfile(
         organization=organization
+    )
+
+
+def sites_of(*, user, organization: Organization) -> QuerySet[OrganizationSite]:
+    permissions.require(user, permissions.Action.VIEW_PROFILE, organization)
+    return organization.sites.select_related("area").order_by("kind", "area__code")
+
+
+def areas_active() -> QuerySet[JmaArea]:
+    return JmaArea.objects.filter(active=True).order_by("code")
+
+
+def sites_in_areas(area_codes) -> QuerySet[OrganizationSite]:
+    """Sites of active organizations in these JMA areas (for the earthquake feed, no user)."""
+    return OrganizationSite.objects.filter(
+        area_id__in=list(area_codes), organization__active=True
+    ).select_related("organization", "area")
+
+
+def site_area_codes() -> set[str]:
+    """Every JMA area where an active organization has a site."""
+    return set(
+        OrganizationSite.objects.filter(organization__active=True)
+        .values_list("area_id", flat=True)
+        .distinct()
     )
 
 

@@ -24,8 +24,10 @@ from .models import (
     BusinessFunction,
     Committee,
     Contact,
+    JmaArea,
     Organization,
     OrganizationFunction,
+    OrganizationSite,
     SegmentParticipation,
     WebhookEndpoint,
 )
@@ -314,6 +316,56 @@ def bcp_profile_update(
             attribute(of, actor)
             of.save(update_fields=["rto_minutes"])
     return profile
+
+
+SITES_MAX = 20
+
+
+@transaction.atomic
+def organization_sites_set(
+    *, actor, organization: Organization, sites: Iterable[tuple[str, str, str]]
+) -> list[OrganizationSite]:
+    """Make the organization's sites exactly these (kind, JMA area code, label) rows."""
+    from .vocabulary import SiteKind
+
+    permissions.require(actor, permissions.Action.MANAGE_PROFILE, organization)
+    wanted: dict[tuple[str, str], str] = {}
+    errors = []
+    for kind, code, label in sites:
+        code = (code or "").strip()
+        if kind not in SiteKind.values:
+            errors.append(_("Unknown kind of site: %(kind)s") % {"kind": kind})
+        elif (kind, code) in wanted:
+            errors.append(_("The same site is listed twice: %(code)s") % {"code": code})
+        wanted[(kind, code)] = (label or "").strip()[:200]
+    known = set(
+        JmaArea.objects.filter(code__in={c for _k, c in wanted}, active=True).values_list(
+            "code", flat=True
+        )
+    )
+    unknown = sorted({c for _k, c in wanted} - known)
+    if unknown:
+        errors.append(_("Unknown JMA area code: %(codes)s") % {"codes": ", ".join(unknown)})
+    if len(wanted) > SITES_MAX:
+        errors.append(_("List at most %(n)s sites.") % {"n": SITES_MAX})
+    if errors:
+        raise ValidationError(errors)
+    current = {(s.kind, s.area_id): s for s in organization.sites.all()}
+    for key, site in current.items():
+        if key not in wanted:
+            attribute(site, actor)
+            site.delete()
+    kept = []
+    for (kind, code), label in wanted.items():
+        site = current.get((kind, code)) or OrganizationSite(
+            organization=organization, kind=kind, area_id=code
+        )
+        if site.pk is None or site.label != label:
+            site.label = label
+            attribute(site, actor)
+            site.save()
+        kept.append(site)
+    return kept
 
 
 @transaction.atomic

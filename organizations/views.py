@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from common.forms import save_form
 
 from . import permissions, selectors, services
-from .forms import BcpProfileForm, ContactForm, WebhookForm
+from .forms import BcpProfileForm, ContactForm, SiteFormSet, WebhookForm
 from .models import Contact, WebhookEndpoint
 from .permissions import Action
 
@@ -138,6 +138,7 @@ def bcp_profile_detail(request, code):
             "organization": organization,
             "profile": profile,
             "functions": organization.organization_functions.select_related("function"),
+            "sites": selectors.sites_of(user=request.user, organization=organization),
             "can_edit": permissions.can(request.user, Action.MANAGE_PROFILE, organization),
             "overdue": _review_overdue(profile),
         },
@@ -151,22 +152,38 @@ def bcp_profile_edit(request, code):
     profile = selectors.bcp_profile_of(user=request.user, organization=organization)
     functions = list(organization.organization_functions.select_related("function"))
     form = BcpProfileForm(request.POST or None, instance=profile, functions=functions)
+    # A post without the sites' rows (an older form, a script) leaves the sites as they are.
+    with_sites = request.method != "POST" or "sites-TOTAL_FORMS" in request.POST
+    sites = SiteFormSet(
+        request.POST if request.method == "POST" and with_sites else None,
+        prefix="sites",
+        initial=[
+            {"kind": s.kind, "area": s.area_id, "label": s.label}
+            for s in selectors.sites_of(user=request.user, organization=organization)
+        ],
+    )
+    sites_valid = request.method != "POST" or not with_sites or sites.is_valid()
 
     def save(form):
         with transaction.atomic():
-            return services.bcp_profile_update(
+            profile = services.bcp_profile_update(
                 actor=request.user,
                 organization=organization,
                 data=form.profile_data(),
                 function_rtos=form.function_rtos(),
             )
+            if with_sites:
+                services.organization_sites_set(
+                    actor=request.user, organization=organization, sites=sites.sites()
+                )
+        return profile
 
-    if save_form(request, form, save, success=_("BCP profile saved.")):
+    if sites_valid and save_form(request, form, save, success=_("BCP profile saved.")):
         return redirect("bcp_profile_detail", code=organization.code)
     return render(
         request,
         "organizations/bcp_profile_form.html",
-        {"organization": organization, "form": form},
+        {"organization": organization, "form": form, "sites": sites},
     )
 
 

@@ -62,3 +62,9 @@ class BackupFrequency(models.TextChoices):
     DAILY = "daily", _("Daily")
     WEEKLY = "weekly", _("Weekly")
     MONTHLY = "monthly", _("Monthly")
+
+
+class SiteKind(models.TextChoices):
+    HEAD_OFFICE = "head_office", _("Head office")
+    DATA_CENTRE = "data_centre", _("Data centre")
+    BACKUP_SITE = "backup_site", _("Backup site")

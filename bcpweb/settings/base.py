@@ -86,6 +86,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bcpweb.context_processors.portal",
+                "emergency_hq.quake.context_processors.report_requests",
             ],
         },
     },
@@ -158,6 +159,22 @@ CELERY_BEAT_SCHEDULE["alerts-sweep"] = {
     "task": "alerts.deliveries_sweep",
     "schedule": env.float("ALERT_SWEEP_SECONDS", default=15.0),
 }
+# The JMA earthquake feed (emergency_hq/quake): polled only when a feed is configured, e.g.
+# https://www.data.jma.go.jp/developer/xml/feed/eqvol.xml (JMA updates it every minute).
+QUAKE_FEED_URL = env.str("QUAKE_FEED_URL", default="")
+QUAKE_FEED_POLL_SECONDS = env.float("QUAKE_FEED_POLL_SECONDS", default=60.0)
+QUAKE_FEED_TIMEOUT_SECONDS = env.float("QUAKE_FEED_TIMEOUT_SECONDS", default=10.0)
+QUAKE_FEED_RETRIES = env.int("QUAKE_FEED_RETRIES", default=3)
+QUAKE_FEED_RETRY_SECONDS = env.float("QUAKE_FEED_RETRY_SECONDS", default=2.0)
+QUAKE_FEED_MAX_BYTES = env.int("QUAKE_FEED_MAX_BYTES", default=4 * 1024 * 1024)
+QUAKE_MAX_BYTES = env.int("QUAKE_MAX_BYTES", default=2 * 1024 * 1024)
+# A new quake within this many hours of an open incident's quake joins it as an aftershock.
+QUAKE_AFTERSHOCK_HOURS = env.float("QUAKE_AFTERSHOCK_HOURS", default=6.0)
+if QUAKE_FEED_URL:
+    CELERY_BEAT_SCHEDULE["emergency_hq-quake-feed"] = {
+        "task": "emergency_hq.quake_feed_poll",
+        "schedule": QUAKE_FEED_POLL_SECONDS,
+    }
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -31,7 +31,9 @@ from ..models import (
     Incident,
     IncidentState,
     ManualDeclaration,
+    QuakeTelegram,
 )
+from ..quake.selectors import jma_marks_pending
 from .criteria import BoardState, Evaluation, Participant, evaluate_all, has_reported
 from .selectors import SEGMENTS, active_segments
 
@@ -147,16 +149,39 @@ def board_state(*, since: datetime | None) -> tuple[BoardState, dict[int, OrgInf
     return board, orgs
 
 
-def declarations_of(incident: Incident) -> dict[str, bool]:
-    """{criterion code: met} from the HQ's latest declaration of each manual criterion."""
-    declared: dict[str, bool] = {}
-    for code, met in (
+class Declarations(dict):
+    """{criterion code: met}; ``from_jma`` names those met only by a mark of the quake feed."""
+
+    from_jma: frozenset[str] = frozenset()
+
+
+def declarations_of(incident: Incident) -> Declarations:
+    """{criterion code: met} from the latest of the HQ's declaration of each manual criterion
+    and, newer than it, a mark from a JMA telegram still awaiting the HQ (counted as met)."""
+    declared = Declarations()
+    declared_at: dict[str, datetime] = {}
+    for code, met, at in (
         ManualDeclaration.objects.filter(incident=incident)
         .order_by("declared_at", "id")
-        .values_list("criterion__code", "met")
+        .values_list("criterion__code", "met", "declared_at")
     ):
-        declared[code] = met
+        declared[code], declared_at[code] = met, at
+    from_jma = set()
+    for code, marked_at in jma_marks_pending(incident).items():
+        if code not in declared_at or declared_at[code] < marked_at:
+            declared[code] = True
+            from_jma.add(code)
+    declared.from_jma = frozenset(from_jma)
     return declared
+
+
+def _evaluate(incident: Incident, board: BoardState) -> list[Evaluation]:
+    declared = declarations_of(incident)
+    evaluations = evaluate_all(criteria_active(), board, declared)
+    for e in evaluations:
+        if e.met and e.code in declared.from_jma:
+            e.detail = {**e.detail, "from_jma": True}
+    return evaluations
 
 
 def criteria_active() -> list[ActivationCriterion]:
@@ -166,14 +191,16 @@ def criteria_active() -> list[ActivationCriterion]:
 def criteria_evaluate(*, incident: Incident, board: BoardState | None = None) -> list[Evaluation]:
     if board is None:
         board, _ = board_state(since=incident.started_at)
-    return evaluate_all(criteria_active(), board, declarations_of(incident))
+    return _evaluate(incident, board)
 
 
 def incident_alerts(incident: Incident) -> QuerySet[Alert]:
-    """The alerts sent for the incident: on convening and with each decision."""
+    """The alerts sent for the incident: on convening, with each decision and, from the quake
+    feed, to the HQ (the requests to report are counted apart, on the quake's own panel)."""
     return Alert.objects.filter(
         Q(pk__in=HQConvening.objects.filter(incident=incident).values("alert_id"))
         | Q(pk__in=ActivationDecision.objects.filter(incident=incident).values("alert_id"))
+        | Q(pk__in=QuakeTelegram.objects.filter(quake__incident=incident).values("hq_alert_id"))
     )
 
 
@@ -210,7 +237,7 @@ def situation(*, user, incident: Incident) -> Situation:
         ]
         seg.bcp_active = segment.value in active
         segments.append(seg)
-    criteria = evaluate_all(criteria_active(), board, declarations_of(incident))
+    criteria = _evaluate(incident, board)
     return Situation(
         incident=incident,
         generated_at=timezone.now(),

@@ -19,10 +19,13 @@ from organizations.permissions import Action
 
 from ..models import ActivationDecision, Incident, IncidentState
 from ..models.incidents import TRANSITIONS
+from ..quake import selectors as quake_selectors
 from . import dashboard, decisions, selectors, services
 from .forms import ConveneForm, DecisionForm, DeclarationForm, IncidentForm, TransitionForm
 
 POLL_SECONDS = 10
+# The list refreshes itself: an incident the earthquake feed opens appears within seconds.
+LIST_POLL_SECONDS = 5
 
 
 def _incident(request, incident_id) -> Incident:
@@ -41,6 +44,7 @@ def hq_incident_list(request):
             "real": [i for i in incidents if not i.is_drill],
             "drills": [i for i in incidents if i.is_drill],
             "may_run": permissions.can(request.user, Action.RUN_HQ),
+            "poll_seconds": LIST_POLL_SECONDS,
         },
     )
 
@@ -71,6 +75,7 @@ def _dashboard_context(request, incident: Incident) -> dict:
         "alerts": alerts,
         "timeline": dashboard.timeline(user=request.user, incident=incident, alerts=alerts),
         "poll_seconds": POLL_SECONDS,
+        "quake": quake_selectors.quake_situation(user=request.user, incident=incident),
     }
 
 
@@ -87,6 +92,7 @@ def hq_incident_detail(request, incident_id):
             "declaration_form": DeclarationForm() if may_run and incident.is_open else None,
             "convenings": incident.convenings.prefetch_related("participants", "members"),
             "decisions": selectors.decisions_of(user=request.user, incident=incident),
+            "marks": quake_selectors.marks_of(incident),
         }
     )
     return render(request, "emergency_hq/incident_detail.html", context)

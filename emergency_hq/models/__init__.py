@@ -1,5 +1,17 @@
-"""Models of the emergency HQ: incidents, convening, criteria and decisions."""
+"""Models of the emergency HQ: incidents, convening, criteria and decisions; the quake feed."""
 
+# The earthquake feed keeps its models in its own package (emergency_hq/quake/models.py).
+from ..quake.models import (
+    CriterionMark,
+    MarkState,
+    Outcome,
+    QuakeEvent,
+    QuakeFeedEntry,
+    QuakeFeedState,
+    QuakeRule,
+    QuakeTelegram,
+    ReportRequest,
+)
 from .incidents import (
     ActivationCriterion,
     ActivationDecision,
@@ -32,4 +44,13 @@ __all__ = [
     "IncidentTransition",
     "ManualDeclaration",
     "WeightBasis",
+    "CriterionMark",
+    "MarkState",
+    "Outcome",
+    "QuakeEvent",
+    "QuakeFeedEntry",
+    "QuakeFeedState",
+    "QuakeRule",
+    "QuakeTelegram",
+    "ReportRequest",
 ]

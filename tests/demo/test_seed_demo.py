@@ -15,13 +15,16 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from demo import data as demo_data
+from demo import sites as demo_sites
 from organizations import services
 from organizations.models import (
     BcpProfile,
     BusinessFunction,
     Committee,
     Contact,
+    JmaArea,
     Organization,
+    OrganizationSite,
     SegmentParticipation,
     WebhookEndpoint,
 )
@@ -286,6 +289,33 @@ def test_a_rerun_fills_in_what_is_missing(seeded):
     assert {"AKATSUKI-PTS", "SAKURA", "KIRI"} <= set(
         restored.members.values_list("code", flat=True)
     )
+
+
+def test_the_demo_institutions_have_their_sites_in_jma_areas(seeded):
+    head = dict(
+        OrganizationSite.objects.filter(kind="head_office").values_list(
+            "organization__code", "area_id"
+        )
+    )
+    assert set(head) == set(Organization.objects.values_list("code", flat=True))
+    assert (head["TSE"], head["OSE"], head["SAKURA"]) == ("350", "520", "350")
+    backup = OrganizationSite.objects.get(organization__code="SAKURA", kind="backup_site")
+    assert backup.area.name_ja == "大阪府北部"
+    assert OrganizationSite.objects.get(organization__code="TSE", kind="data_centre").area_id == (
+        "341"
+    )
+    codes = {a for sites in demo_sites.DEMO_SITES.values() for _kind, a, _label in sites}
+    assert codes <= set(JmaArea.objects.values_list("code", flat=True))
+
+
+def test_a_rerun_keeps_the_sites_an_organization_edited(seeded):
+    system = services.system_actor()
+    services.organization_sites_set(
+        actor=system, organization=org("SAKURA"), sites=[("head_office", "360", "横浜本社")]
+    )
+    seed()
+    assert list(org("SAKURA").sites.values_list("kind", "area_id")) == [("head_office", "360")]
+    assert org("TSE").sites.count() == len(demo_sites.DEMO_SITES["TSE"])
 
 
 def test_history_is_attributed_to_the_system_user(seeded):

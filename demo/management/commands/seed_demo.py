@@ -14,7 +14,7 @@ from demo import data
 from demo.activity import seed_activity
 from demo.market import Seeder
 from organizations import services
-from organizations.models import BcpProfile, Contact, Organization
+from organizations.models import BcpProfile, Contact, Organization, OrganizationSite
 
 
 class Command(BaseCommand):
@@ -55,7 +55,8 @@ class Command(BaseCommand):
             f"Demo market: {sum(kinds.values())} organizations ({real} real institutions, "
             f"{kinds['securities_firm']} securities firms, {kinds['bank']} banks, "
             f"{kinds['pts']} PTS), {Contact.objects.count()} contacts, "
-            f"{BcpProfile.objects.count()} BCP profiles."
+            f"{BcpProfile.objects.count()} BCP profiles, "
+            f"{OrganizationSite.objects.count()} sites in JMA seismic areas."
         )
         made = ", ".join(f"{what} {n}" for what, n in seeder.created.items() if n)
         self.stdout.write(f"Created by this run: {made or 'nothing'} ({seconds:.1f} s).")
