@@ -211,6 +211,21 @@ def _measure(url: str, token: str, calls: int) -> tuple[list[float], int, dict]:
     return times, len(executed), body
 
 
+def _profile(url: str, token: str) -> None:
+    import cProfile
+    import pstats
+
+    from django.test import Client
+
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(10):
+        client.get(url)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+
+
 def _pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -222,6 +237,7 @@ def main() -> int:
     parser.add_argument("--history", type=int, default=1_000_000)
     parser.add_argument("--calls", type=int, default=60)
     parser.add_argument("--small", type=int, default=50)
+    parser.add_argument("--profile", action="store_true", help="print where one call's time goes")
     args = parser.parse_args()
 
     _admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
@@ -238,6 +254,8 @@ def main() -> int:
         url = f"/api/v1/incidents/{incident.pk}/situation/"
 
         times, queries, body = _measure(url, token, args.calls)
+        if args.profile:
+            _profile(url, token)
         p50, p95 = statistics.median(times), _pct(times, 95)
         log(
             f"{args.orgs} organizations: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {queries} queries; "

@@ -6,10 +6,11 @@ the status history, so its cost and its number of queries do not grow with the h
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -34,7 +35,7 @@ from ..models import (
     QuakeTelegram,
 )
 from ..quake.selectors import jma_marks_pending
-from .criteria import BoardState, Evaluation, Participant, evaluate_all, has_reported
+from .criteria import NOT_REPORTED, BoardState, Evaluation, Participant, evaluate_all
 from .selectors import SEGMENTS, active_segments
 
 ALL_CODES_ORDER = ["normal", "backup_site", "degraded", "suspended", "closed", "not_reported"]
@@ -114,28 +115,31 @@ class Situation:
 
 
 def board_state(*, since: datetime | None) -> tuple[BoardState, dict[int, OrgInfo]]:
-    """Every active organization's effective statuses and the segment weights: 4 queries."""
+    """Every active organization's effective statuses and the segment weights: 3 queries.
+
+    Each function held comes with its current status only when it was reported since the
+    incident began (decided in SQL, so no report time crosses the wire): the rest is
+    ``not_reported``.
+    """
     orgs = {
         pk: OrgInfo(pk, code, ja, en, kind)
         for pk, code, ja, en, kind in OrganizationModel.objects.filter(active=True)
         .order_by("code")
         .values_list("pk", "code", "name_ja", "name_en", "kind")
     }
+    fresh = CurrentStatus.objects.filter(
+        organization_id=OuterRef("organization_id"), function_id=OuterRef("function_id")
+    )
+    if since is not None:
+        fresh = fresh.filter(reported_at__gte=since)
     statuses: dict[int, dict[str, str]] = {}
-    for org_id, code in (
+    for org_id, code, status in (
         OrganizationFunction.objects.filter(organization__active=True)
+        .annotate(status=Subquery(fresh.values("status")[:1]))
         .order_by("function__display_order", "function__code")
-        .values_list("organization_id", "function__code")
+        .values_list("organization_id", "function__code", "status")
     ):
-        statuses.setdefault(org_id, {})[code] = "not_reported"
-    for org_id, code, status, reported_at in CurrentStatus.objects.filter(
-        organization__active=True
-    ).values_list("organization_id", "function__code", "status", "reported_at"):
-        held = statuses.get(org_id)
-        if held is None or code not in held:
-            continue
-        if since is None or reported_at >= since:
-            held[code] = status
+        statuses.setdefault(org_id, {})[code] = status or "not_reported"
     participants: dict[str, list[Participant]] = {}
     for org_id, segment, weight, retail in SegmentParticipation.objects.filter(
         organization__active=True
@@ -204,48 +208,53 @@ def incident_alerts(incident: Incident) -> QuerySet[Alert]:
     )
 
 
-def _counts(cells) -> dict[str, int]:
+def _tally(per_org: dict[int, Counter], ids) -> dict[str, int]:
     counts = dict.fromkeys(ALL_CODES_ORDER, 0)
-    for status in cells:
-        counts[status] = counts.get(status, 0) + 1
+    for org_id in ids:
+        for status, n in per_org[org_id].items():
+            counts[status] = counts.get(status, 0) + n
     return counts
 
 
 def situation(*, user, incident: Incident) -> Situation:
-    """The HQ's one screen in a fixed number of queries, whatever the number of organizations."""
+    """The HQ's one screen in a fixed number of queries, whatever the number of organizations.
+
+    Each organization's statuses are counted once; the market and each segment add up those
+    counts rather than walking every function again.
+    """
     permissions.require(user, Action.VIEW_SITUATION)
     board, orgs = board_state(since=incident.started_at)
     on_board = [o for o in orgs.values() if board.statuses.get(o.id)]
-    reported = [o for o in on_board if has_reported(board.statuses[o.id])]
-    not_reported = [o for o in on_board if not has_reported(board.statuses[o.id])]
-    by_status = _counts(s for o in on_board for s in board.statuses[o.id].values())
+    per_org = {o.id: Counter(board.statuses[o.id].values()) for o in on_board}
+    has_reported_ids = {o.id for o in on_board if set(per_org[o.id]) != {NOT_REPORTED}}
     active = active_segments(incident)
     segments = []
     for segment in SEGMENTS:
-        members = [
-            orgs[p.organization_id]
-            for p in board.segment(segment.value)
-            if p.organization_id in orgs and board.statuses.get(p.organization_id)
-        ]
-        members.sort(key=lambda o: o.code)
+        members = sorted(
+            (
+                orgs[p.organization_id]
+                for p in board.segment(segment.value)
+                if p.organization_id in per_org
+            ),
+            key=lambda o: o.code,
+        )
         seg = SegmentSituation(segment=segment.value, participants=members)
-        seg.reported = [o for o in members if has_reported(board.statuses[o.id])]
-        seg.not_reported = [o for o in members if not has_reported(board.statuses[o.id])]
-        seg.by_status = _counts(s for o in members for s in board.statuses[o.id].values())
+        seg.reported = [o for o in members if o.id in has_reported_ids]
+        seg.not_reported = [o for o in members if o.id not in has_reported_ids]
+        seg.by_status = _tally(per_org, (o.id for o in members))
         seg.infrastructures = [
             (o, list(board.statuses[o.id].items())) for o in members if o.is_infrastructure
         ]
         seg.bcp_active = segment.value in active
         segments.append(seg)
-    criteria = _evaluate(incident, board)
     return Situation(
         incident=incident,
         generated_at=timezone.now(),
         organizations=on_board,
-        reported=reported,
-        not_reported=not_reported,
-        by_status=by_status,
-        criteria=criteria,
+        reported=[o for o in on_board if o.id in has_reported_ids],
+        not_reported=[o for o in on_board if o.id not in has_reported_ids],
+        by_status=_tally(per_org, per_org),
+        criteria=_evaluate(incident, board),
         acks=alert_ack_counts(alerts=incident_alerts(incident)),
         segments=segments,
     )
