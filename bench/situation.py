@@ -7,9 +7,11 @@ request stack (middleware, token authentication, DRF) and timed server-side; its
 are counted. Then all but 50 organizations are deactivated and the count is taken again: it
 must not change (the situation reads the current-status table, never the history).
 
-    python bench/situation.py [--orgs 500] [--history 1000000] [--calls 60]
+    python bench/situation.py [--scale 1] [--history 1000000] [--calls 60] [--no-10x] [--profile]
 
-Goal: p50_ms <= 100 and queries_50 == queries. The last line printed is one JSON object.
+Then the same at ten times the organizations (same history size), for how the cost grows.
+Goal (DESIGN §7): p50_ms <= 25, the same number of queries at every size, and p50_ms_10x at
+most ten times p50_ms (growth at most linear). The last line printed is one JSON object.
 """
 
 from __future__ import annotations
@@ -231,26 +233,18 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--orgs", type=int, default=500)
-    parser.add_argument("--history", type=int, default=1_000_000)
-    parser.add_argument("--calls", type=int, default=60)
-    parser.add_argument("--small", type=int, default=50)
-    parser.add_argument("--profile", action="store_true", help="print where one call's time goes")
-    args = parser.parse_args()
-
+def _run(args, n_orgs: int, *, small: int | None) -> dict:
+    """One market of ``n_orgs`` in a database of its own: the figures of one size."""
     _admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
     _admin_sql(f'CREATE DATABASE "{DB_NAME}"')
     try:
-        _setup_django()
         from django.core.management import call_command
         from django.db import connection
 
         t0 = time.perf_counter()
         call_command("migrate", "--noinput", verbosity=0)
         log(f"migrated in {time.perf_counter() - t0:.1f}s")
-        incident, token, rows = _load(args.orgs, args.history)
+        incident, token, rows = _load(n_orgs, args.history)
         url = f"/api/v1/incidents/{incident.pk}/situation/"
 
         times, queries, body = _measure(url, token, args.calls)
@@ -258,37 +252,74 @@ def main() -> int:
             _profile(url, token)
         p50, p95 = statistics.median(times), _pct(times, 95)
         log(
-            f"{args.orgs} organizations: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {queries} queries; "
+            f"{n_orgs} organizations: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {queries} queries; "
             f"reported {body['reported']}, not reported {body['not_reported']}, "
             f"criteria met {sum(c['met'] for c in body['criteria'])}/{len(body['criteria'])}"
         )
-        with connection.cursor() as c:
-            c.execute(
-                "UPDATE organizations_organization SET active = false WHERE id NOT IN "
-                "(SELECT id FROM organizations_organization ORDER BY id LIMIT %s)",
-                [args.small],
+        result = {
+            "orgs": n_orgs,
+            "history_rows": rows,
+            "p50_ms": p50,
+            "p95_ms": p95,
+            "queries": queries,
+        }
+        if small:
+            with connection.cursor() as c:
+                c.execute(
+                    "UPDATE organizations_organization SET active = false WHERE id NOT IN "
+                    "(SELECT id FROM organizations_organization ORDER BY id LIMIT %s)",
+                    [small],
+                )
+            small_times, small_queries, small_body = _measure(url, token, args.calls)
+            on_board = small_body["reported"] + small_body["not_reported"]
+            log(
+                f"{small} organizations: p50 {statistics.median(small_times):.1f} ms, "
+                f"{small_queries} queries ({on_board} organizations on the board)"
             )
-        small_times, small_queries, small_body = _measure(url, token, args.calls)
-        log(
-            f"{args.small} organizations: p50 {statistics.median(small_times):.1f} ms, "
-            f"{small_queries} queries "
-            f"({small_body['reported'] + small_body['not_reported']} organizations on the board)"
-        )
+            result.update(queries_small=small_queries, p50_ms_small=statistics.median(small_times))
         connection.close()
+        return result
     finally:
         _admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="x the market: 500 orgs at 1")
+    parser.add_argument("--orgs", type=int, default=None)
+    parser.add_argument("--history", type=int, default=1_000_000)
+    parser.add_argument("--calls", type=int, default=60)
+    parser.add_argument("--small", type=int, default=50)
+    parser.add_argument("--no-10x", action="store_true", help="skip the run at ten times the orgs")
+    parser.add_argument("--profile", action="store_true", help="print where one call's time goes")
+    args = parser.parse_args()
+    n_orgs = args.orgs or int(500 * args.scale)
+    _setup_django()
+    base = _run(args, n_orgs, small=args.small)
+    ten = None if args.no_10x else _run(args, n_orgs * 10, small=None)
     result = {
-        "orgs": args.orgs,
-        "history_rows": rows,
-        "p50_ms": round(p50, 1),
-        "p95_ms": round(p95, 1),
-        "queries": queries,
+        "orgs": n_orgs,
+        "history_rows": base["history_rows"],
+        "p50_ms": round(base["p50_ms"], 1),
+        "p95_ms": round(base["p95_ms"], 1),
+        "queries": base["queries"],
         "orgs_small": args.small,
-        "queries_small": small_queries,
-        "p50_ms_small": round(statistics.median(small_times), 1),
-        "constant_queries": queries == small_queries,
-        "goal_met": p50 <= 100 and queries == small_queries,
+        "queries_small": base["queries_small"],
+        "p50_ms_small": round(base["p50_ms_small"], 1),
+        "constant_queries": base["queries"] == base["queries_small"],
     }
+    if ten is not None:
+        result.update(
+            orgs_10x=ten["orgs"],
+            p50_ms_10x=round(ten["p50_ms"], 1),
+            queries_10x=ten["queries"],
+            growth_10x=round(ten["p50_ms"] / base["p50_ms"], 2),
+        )
+    result["goal_met"] = (
+        result["p50_ms"] <= 25
+        and result["constant_queries"]
+        and (ten is None or (ten["queries"] == base["queries"] and result["growth_10x"] <= 10))
+    )
     print(json.dumps(result), flush=True)
     return 0
 
