@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "alerts",
     "bulletin",
     "emergency_hq",
+    "drills",
     "demo",
 ]
 
@@ -157,6 +158,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["alerts-sweep"] = {
     "task": "alerts.deliveries_sweep",
     "schedule": env.float("ALERT_SWEEP_SECONDS", default=15.0),
+}
+# Drills: start the scheduled ones on time and send the injects that are due (drills.tasks).
+CELERY_BEAT_SCHEDULE["drills-tick"] = {
+    "task": "drills.drills_tick",
+    "schedule": env.float("DRILL_TICK_SECONDS", default=30.0),
 }
 
 AUTHENTICATION_BACKENDS = [

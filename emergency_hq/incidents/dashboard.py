@@ -24,6 +24,7 @@ from organizations.permissions import Action
 from organizations.vocabulary import INFRASTRUCTURE_KINDS, Segment
 from status_board.models import CurrentStatus
 
+from .. import providers
 from ..models import (
     ActivationCriterion,
     ActivationDecision,
@@ -111,14 +112,37 @@ class Situation:
         }
 
 
-def board_state(*, since: datetime | None) -> tuple[BoardState, dict[int, OrgInfo]]:
-    """Every active organization's effective statuses and the segment weights: 4 queries."""
+def board_state(
+    *, since: datetime | None, incident: Incident | None = None
+) -> tuple[BoardState, dict[int, OrgInfo]]:
+    """Every active organization's effective statuses and the segment weights: 4 queries.
+
+    A drill incident is evaluated on its drill's board, among the drill's participants only
+    (``providers.drill_board``); the real board is never read for it then.
+    """
     orgs = {
         pk: OrgInfo(pk, code, ja, en, kind)
         for pk, code, ja, en, kind in OrganizationModel.objects.filter(active=True)
         .order_by("code")
         .values_list("pk", "code", "name_ja", "name_en", "kind")
     }
+    drill = providers.drill_board(incident)
+    statuses = drill if drill is not None else _real_statuses(since)
+    participants: dict[str, list[Participant]] = {}
+    for org_id, segment, weight, retail in SegmentParticipation.objects.filter(
+        organization__active=True
+    ).values_list("organization_id", "segment", "weight", "retail_weight"):
+        if drill is None or org_id in drill:
+            participants.setdefault(segment, []).append(Participant(org_id, weight, retail))
+    board = BoardState(
+        statuses=statuses,
+        participants=participants,
+        ids_by_code={o.code: pk for pk, o in orgs.items()},
+    )
+    return board, orgs
+
+
+def _real_statuses(since: datetime | None) -> dict[int, dict[str, str]]:
     statuses: dict[int, dict[str, str]] = {}
     for org_id, code in (
         OrganizationFunction.objects.filter(organization__active=True)
@@ -134,17 +158,7 @@ def board_state(*, since: datetime | None) -> tuple[BoardState, dict[int, OrgInf
             continue
         if since is None or reported_at >= since:
             held[code] = status
-    participants: dict[str, list[Participant]] = {}
-    for org_id, segment, weight, retail in SegmentParticipation.objects.filter(
-        organization__active=True
-    ).values_list("organization_id", "segment", "weight", "retail_weight"):
-        participants.setdefault(segment, []).append(Participant(org_id, weight, retail))
-    board = BoardState(
-        statuses=statuses,
-        participants=participants,
-        ids_by_code={o.code: pk for pk, o in orgs.items()},
-    )
-    return board, orgs
+    return statuses
 
 
 def declarations_of(incident: Incident) -> dict[str, bool]:
@@ -165,15 +179,16 @@ def criteria_active() -> list[ActivationCriterion]:
 
 def criteria_evaluate(*, incident: Incident, board: BoardState | None = None) -> list[Evaluation]:
     if board is None:
-        board, _ = board_state(since=incident.started_at)
+        board, _ = board_state(since=incident.started_at, incident=incident)
     return evaluate_all(criteria_active(), board, declarations_of(incident))
 
 
 def incident_alerts(incident: Incident) -> QuerySet[Alert]:
-    """The alerts sent for the incident: on convening and with each decision."""
+    """The alerts sent for the incident: on convening, with each decision, and a drill's."""
     return Alert.objects.filter(
         Q(pk__in=HQConvening.objects.filter(incident=incident).values("alert_id"))
         | Q(pk__in=ActivationDecision.objects.filter(incident=incident).values("alert_id"))
+        | Q(pk__in=providers.drill_alert_ids(incident))
     )
 
 
@@ -187,7 +202,7 @@ def _counts(cells) -> dict[str, int]:
 def situation(*, user, incident: Incident) -> Situation:
     """The HQ's one screen in a fixed number of queries, whatever the number of organizations."""
     permissions.require(user, Action.VIEW_SITUATION)
-    board, orgs = board_state(since=incident.started_at)
+    board, orgs = board_state(since=incident.started_at, incident=incident)
     on_board = [o for o in orgs.values() if board.statuses.get(o.id)]
     reported = [o for o in on_board if has_reported(board.statuses[o.id])]
     not_reported = [o for o in on_board if not has_reported(board.statuses[o.id])]
