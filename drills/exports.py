@@ -82,9 +82,11 @@ def _no_fetching(url: str, *args, **kwargs):
     raise ValueError(f"the report fetches nothing: {url[:80]}")
 
 
-def results_pdf(context: dict) -> bytes:
-    """The printable after-action report as PDF (Japanese set in Noto Sans CJK)."""
+def results_pdf(context: dict, **options) -> bytes:
+    """The printable after-action report as PDF (Japanese set in Noto Sans CJK); ``options``
+    go to WeasyPrint's ``write_pdf``."""
     from weasyprint import HTML
 
     html = render_to_string("drills/report_pdf.html", context)
-    return HTML(string=html, url_fetcher=_no_fetching, base_url="about:blank").write_pdf()
+    document = HTML(string=html, url_fetcher=_no_fetching, base_url="about:blank")
+    return document.write_pdf(**options)
