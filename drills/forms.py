@@ -115,7 +115,10 @@ class DrillForm(forms.Form):
 
 class InjectForm(forms.Form):
     offset_minutes = forms.IntegerField(label=_("Minutes after the start"), min_value=0)
-    kind = forms.ChoiceField(label=_("Sent as"), choices=InjectKind.choices)
+    # With an initial value an untouched row counts as unchanged (and is left out).
+    kind = forms.ChoiceField(
+        label=_("Sent as"), choices=InjectKind.choices, initial=InjectKind.ALERT
+    )
     title_ja = forms.CharField(label=_("title (Japanese)"), max_length=200)
     body_ja = forms.CharField(label=_("text (Japanese)"), widget=forms.Textarea(attrs={"rows": 2}))
 
