@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -82,10 +83,49 @@ def reports_create(
             for function, entry in checked
         ]
     )
+    participants_tally(drill=drill, organization_ids=[organization.pk])
     for report in reports:
         report.organization = organization
         report.reported_by = actor
     return reports
+
+
+def participants_tally(*, drill: Drill, organization_ids=None) -> None:
+    """Bring each participant's first report, functions reported and the time every function
+    had been reported up to date with the drill board (of these organizations, or all)."""
+    reports = DrillStatusReport.objects.filter(drill=drill)
+    participants = DrillParticipant.objects.filter(drill=drill)
+    if organization_ids is not None:
+        reports = reports.filter(organization_id__in=organization_ids)
+        participants = participants.filter(organization_id__in=organization_ids)
+    firsts: dict[int, list] = {}
+    for org_id, first in (
+        reports.values("organization_id", "function_id")
+        .annotate(first=Min("reported_at"))
+        .values_list("organization_id", "first")
+    ):
+        firsts.setdefault(org_id, []).append(first)
+    held = dict(
+        OrganizationFunction.objects.filter(
+            organization_id__in=participants.values("organization_id")
+        )
+        .values("organization_id")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "n")
+    )
+    changed = []
+    for participant in participants:
+        times = firsts.get(participant.organization_id, [])
+        participant.first_report_at = min(times) if times else None
+        participant.functions_reported = len(times)
+        participant.functions_total = total = held.get(participant.organization_id, 0)
+        participant.all_functions_at = max(times) if total and len(times) >= total else None
+        changed.append(participant)
+    DrillParticipant.objects.bulk_update(
+        changed,
+        ["first_report_at", "functions_reported", "functions_total", "all_functions_at"],
+        batch_size=1000,
+    )
 
 
 def latest_statuses(drill: Drill) -> dict[int, dict[int, DrillStatusReport]]:

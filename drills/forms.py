@@ -115,12 +115,16 @@ class DrillForm(forms.Form):
 
 class InjectForm(forms.Form):
     offset_minutes = forms.IntegerField(label=_("Minutes after the start"), min_value=0)
-    # With an initial value an untouched row counts as unchanged (and is left out).
     kind = forms.ChoiceField(
         label=_("Sent as"), choices=InjectKind.choices, initial=InjectKind.ALERT
     )
     title_ja = forms.CharField(label=_("title (Japanese)"), max_length=200)
     body_ja = forms.CharField(label=_("text (Japanese)"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def has_changed(self):
+        # A row counts once something was typed in it: "sent as" alone is a default, and an
+        # untouched row is left out of the plan.
+        return any(name in self.changed_data for name in ("offset_minutes", "title_ja", "body_ja"))
 
 
 InjectFormSet = forms.formset_factory(InjectForm, extra=INJECT_ROWS, max_num=20)

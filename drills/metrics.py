@@ -9,6 +9,7 @@ k = ceil(p × N / 100), and ``None`` when fewer than k answered — so nobody an
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
 PERCENTILES = (25, 50, 75, 90)
@@ -71,8 +72,8 @@ def curve(
         points.append(
             {
                 "minute": minute,
-                "acknowledged": sum(1 for t in acks if t <= limit),
-                "reported": sum(1 for t in reports if t <= limit),
+                "acknowledged": bisect_right(acks, limit),
+                "reported": bisect_right(reports, limit),
             }
         )
         if minute >= last_minute:

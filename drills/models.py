@@ -146,7 +146,19 @@ class DrillParticipant(models.Model):
     test_contact_language = models.CharField(
         _("language"), max_length=2, choices=[("ja", "日本語"), ("en", "English")], default="ja"
     )
-    history = HistoricalRecords()
+    # Kept by drills.board with each drill report, so the results read one row a participant.
+    first_report_at = models.DateTimeField(_("first report (第1報)"), null=True, blank=True)
+    functions_reported = models.PositiveSmallIntegerField(default=0)
+    functions_total = models.PositiveSmallIntegerField(default=0)
+    all_functions_at = models.DateTimeField(_("every function reported"), null=True, blank=True)
+    history = HistoricalRecords(
+        excluded_fields=[
+            "first_report_at",
+            "functions_reported",
+            "functions_total",
+            "all_functions_at",
+        ]
+    )
 
     class Meta:
         ordering = ["drill_id", "organization__code"]

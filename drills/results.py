@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from django.db.models import Count, Min, OuterRef, Subquery
 from django.utils import timezone
@@ -18,10 +19,9 @@ from django.utils import timezone
 from alerts.models import Acknowledgement, AlertTarget, Delivery, DeliveryStatus
 from alerts.selectors import alerts_of_source
 from bulletin.models import CircularRecipient
-from organizations.models import OrganizationFunction
 
 from . import metrics
-from .models import Drill, DrillInject, DrillStatusReport
+from .models import Drill, DrillInject
 
 PENDING = (DeliveryStatus.QUEUED, DeliveryStatus.SENDING, DeliveryStatus.HELD)
 
@@ -55,15 +55,16 @@ class Row:
     def seconds(self, moment) -> int | None:
         return metrics.seconds_between(self.started_at, moment)
 
-    @property
+    # Read once the row is complete, then often: computed once.
+    @cached_property
     def time_to_ack_s(self) -> int | None:
         return self.seconds(self.acknowledged_at)
 
-    @property
+    @cached_property
     def time_to_report_s(self) -> int | None:
         return self.seconds(self.first_report_at)
 
-    @property
+    @cached_property
     def time_to_all_functions_s(self) -> int | None:
         return self.seconds(self.all_functions_at)
 
@@ -240,21 +241,8 @@ def _inject_answers(drill: Drill, cutoff: datetime) -> tuple[list[dict], dict[in
     return summary, per_org, len(asked)
 
 
-def _reports(drill: Drill, cutoff: datetime) -> dict[int, list]:
-    """{organization id: [first report time of each function reported]}."""
-    firsts: dict[int, list] = {}
-    for org_id, _function, first in (
-        DrillStatusReport.objects.filter(drill=drill, reported_at__lte=cutoff)
-        .values("organization_id", "function_id")
-        .annotate(first=Min("reported_at"))
-        .values_list("organization_id", "function_id", "first")
-    ):
-        firsts.setdefault(org_id, []).append(first)
-    return firsts
-
-
 def results_compute(*, drill: Drill, cutoff: datetime | None = None) -> Results:
-    """The drill's figures as recorded up to ``cutoff`` (now): 11 queries whatever its size."""
+    """The drill's figures as recorded up to ``cutoff`` (now): a fixed number of queries."""
     cutoff = cutoff or timezone.now()
     participants = list(
         drill.participants.order_by("organization__code").values_list(
@@ -263,15 +251,11 @@ def results_compute(*, drill: Drill, cutoff: datetime | None = None) -> Results:
             "organization__name_ja",
             "organization__name_en",
             "organization__kind",
+            "first_report_at",
+            "functions_reported",
+            "functions_total",
+            "all_functions_at",
         )
-    )
-    held = dict(
-        OrganizationFunction.objects.filter(
-            organization_id__in=drill.participants.values("organization_id")
-        )
-        .values("organization_id")
-        .annotate(n=Count("pk"))
-        .values_list("organization_id", "n")
     )
     targets: dict[int, tuple] = {}
     first_acks: dict[int, tuple] = {}
@@ -286,10 +270,11 @@ def results_compute(*, drill: Drill, cutoff: datetime | None = None) -> Results:
         }
         first_acks = _first_acks(drill.alert_id, cutoff)
         outcome, failed = _deliveries(drill.alert_id)
-    reports = _reports(drill, cutoff)
     injects, inject_answers, injects_asked = _inject_answers(drill, cutoff)
     rows = []
-    for org_id, code, name_ja, name_en, kind in participants:
+    for org_id, code, name_ja, name_en, kind, first, reported, total, every in participants:
+        # Drill reports exist only while the drill runs, so a closed drill's are all before
+        # its close: the participant's tallies need no cutoff.
         row = Row(
             organization_id=org_id,
             code=code,
@@ -298,7 +283,10 @@ def results_compute(*, drill: Drill, cutoff: datetime | None = None) -> Results:
             kind=kind,
             started_at=drill.started_at,
             window_seconds=drill.answer_minutes * 60,
-            functions_total=held.get(org_id, 0),
+            first_report_at=first if first and first <= cutoff else None,
+            functions_reported=reported,
+            functions_total=total,
+            all_functions_at=every if every and every <= cutoff else None,
             injects_asked=injects_asked,
             injects_acknowledged=inject_answers.get(org_id, 0),
         )
@@ -320,11 +308,5 @@ def results_compute(*, drill: Drill, cutoff: datetime | None = None) -> Results:
             row.stale_contacts = failed.get(target_id, [])
         elif drill.alert_id:
             row.unreachable = True  # inactive when the drill started: nobody was alerted
-        firsts = reports.get(org_id, [])
-        if firsts:
-            row.first_report_at = min(firsts)
-            row.functions_reported = len(firsts)
-            if row.functions_total and len(firsts) >= row.functions_total:
-                row.all_functions_at = max(firsts)
         rows.append(row)
     return Results(drill=drill, cutoff=cutoff, rows=rows, injects=injects)

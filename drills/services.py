@@ -28,8 +28,8 @@ from organizations.models import Organization
 from organizations.permissions import Action
 from organizations.services import attribute
 
+from . import board, planning, results
 from . import injects as inject_sending
-from . import planning, results
 from .models import Drill, DrillInject, DrillParticipant, DrillState
 from .planning import DrillContactInput, InjectInput
 
@@ -108,6 +108,7 @@ def drill_plan(
     DrillParticipant.objects.bulk_create(
         [planning.participant(drill, org, contacts.get(org.code)) for org in plan.participants]
     )
+    board.participants_tally(drill=drill)
     DrillInject.objects.bulk_create(
         [
             DrillInject(
