@@ -227,11 +227,14 @@ def alert_acknowledge(
 
 
 @transaction.atomic
-def alert_escalation_end(*, actor, alert: Alert) -> int:
-    """No further escalation steps for this alert (its sender is done with it, e.g. a drill
-    closed): held deliveries are cancelled; answers are still recorded. Returns how many."""
+def alert_close(*, actor, alert: Alert) -> int:
+    """The sender is done with this alert (a drill closed): no further escalation step, held
+    deliveries cancelled, and answers from now on are marked late (the deadline moves up to
+    now). Answers are still recorded. Returns how many deliveries were cancelled."""
     permissions.require(actor, Action.RUN_HQ)
+    now = timezone.now()
     pending = list(AlertTarget.objects.select_for_update().filter(alert=alert))
     cancelled = outbox.hold_cancel(pending)
     AlertTarget.objects.filter(alert=alert).update(escalate_at=None)
+    Alert.objects.filter(pk=alert.pk).exclude(deadline__lte=now).update(deadline=now)
     return cancelled

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from alerts.models import AlertSource
-from alerts.services import alert_escalation_end, alert_send
+from alerts.services import alert_close, alert_send
 from alerts.snapshot import SnapshotContact
 from bulletin.rendering import render_markdown
 from common.links import absolute_reverse
@@ -252,7 +252,7 @@ def drill_close(*, actor, drill: Drill, now: datetime | None = None) -> Drill:
     attribute(drill, actor)
     drill.save(update_fields=["state", "closed_at", "closed_by", "results"])
     if drill.alert_id:
-        alert_escalation_end(actor=actor, alert=drill.alert)
+        alert_close(actor=actor, alert=drill.alert)
     _incident_close(actor=actor, drill=drill)
     return drill
 

@@ -202,3 +202,15 @@ def test_no_inject_is_sent_once_the_drill_is_closed(plan, hq_user):
     drill = services.drill_start(actor=hq_user, drill=drill)
     services.drill_close(actor=hq_user, drill=drill)
     assert drill_tasks.tick(now=timezone.now() + timedelta(minutes=10))["injects"] == 0
+
+
+def test_an_answer_after_an_early_close_is_recorded_as_late(running, hq_user, reporter_a):
+    from alerts.models import AlertTarget
+
+    from .conftest import acknowledge
+
+    drill = running()  # 30-minute window, closed at once: well before its end
+    services.drill_close(actor=hq_user, drill=drill)
+    acknowledge(drill, reporter_a, "FIRM-A")
+    target = AlertTarget.objects.get(alert=drill.alert, organization__code="FIRM-A")
+    assert target.acknowledged_at is not None and target.late is True
