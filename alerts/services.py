@@ -7,7 +7,7 @@ they read progress back through ``alerts.selectors``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -66,8 +66,13 @@ def alert_send(
     policy: EscalationPolicy | None = None,
     is_drill: bool = False,
     targeting: dict | None = None,
+    extra_contacts: Mapping[int, Iterable[snapshot.SnapshotContact]] | None = None,
 ) -> Alert:
     """Write the alert, the frozen contact trees and the outbox; workers send after commit.
+
+    ``extra_contacts`` ({organization id: contacts}) join an organization's first step for this
+    alert only, such as a drill's test-day contact; their ids must not be contact ids (use
+    negative ones) so that their answer links name them.
 
     Subjects are given without the drill mark: ``Alert.subject_for`` adds it to drills.
     Organizations without a reachable contact are kept as unreachable targets so HQ sees
@@ -101,7 +106,9 @@ def alert_send(
     alert.save()
 
     trees = snapshot.freeze(
-        unique, max_steps=escalation.max_steps(policy, requires_ack=requires_ack)
+        unique,
+        max_steps=escalation.max_steps(policy, requires_ack=requires_ack),
+        extra=extra_contacts,
     )
     insert_rows(
         AlertTarget,
@@ -219,3 +226,17 @@ def alert_acknowledge(
     return _acknowledge(
         target=target, answer=answer, answered_by=name, via=via, user=actor, note=note
     )
+
+
+@transaction.atomic
+def alert_close(*, actor, alert: Alert) -> int:
+    """The sender is done with this alert (a drill closed): no further escalation step, held
+    deliveries cancelled, and answers from now on are marked late (the deadline moves up to
+    now). Answers are still recorded. Returns how many deliveries were cancelled."""
+    permissions.require(actor, Action.RUN_HQ)
+    now = timezone.now()
+    pending = list(AlertTarget.objects.select_for_update().filter(alert=alert))
+    cancelled = outbox.hold_cancel(pending)
+    AlertTarget.objects.filter(alert=alert).update(escalate_at=None)
+    Alert.objects.filter(pk=alert.pk).exclude(deadline__lte=now).update(deadline=now)
+    return cancelled

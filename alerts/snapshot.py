@@ -8,7 +8,7 @@ secrets are not part of it: the sender reads the endpoint's current secret when 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from organizations.models import Contact, Organization, WebhookEndpoint
@@ -125,11 +125,15 @@ class ContactTreeSnapshot:
 
 
 def freeze(
-    organizations: Iterable[Organization], *, max_steps: int
+    organizations: Iterable[Organization],
+    *,
+    max_steps: int,
+    extra: Mapping[int, Iterable[SnapshotContact]] | None = None,
 ) -> dict[int, ContactTreeSnapshot]:
     """{organization id: its active contact tree with steps}, in two queries for all of them.
 
     Contacts without an e-mail address or SMS number cannot be alerted and are left out.
+    ``extra`` contacts ({organization id: contacts}) join the first step of their tree.
     """
     ids = [o.pk for o in organizations]
     contacts: dict[int, list[SnapshotContact]] = {pk: [] for pk in ids}
@@ -145,6 +149,15 @@ def freeze(
         contacts[org_id].append(
             SnapshotContact(pk, name, email, sms, language or "ja", order, parent)
         )
+    for org_id, added in (extra or {}).items():
+        if org_id in contacts:
+            # With the first order of the tree, whatever that is: alerted at step 1.
+            first = min((c.order for c in contacts[org_id]), default=1)
+            contacts[org_id].extend(
+                SnapshotContact(**{**c.to_json(), "order": first, "parent": None})
+                for c in added
+                if c.email or c.sms
+            )
     webhooks: dict[int, list[SnapshotWebhook]] = {pk: [] for pk in ids}
     hooks = WebhookEndpoint.objects.filter(organization_id__in=ids, active=True).order_by("pk")
     for pk, org_id, url in hooks.values_list("pk", "organization_id", "url"):

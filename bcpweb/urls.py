@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("bulletin.api_urls")),
     path("", include("emergency_hq.api_urls")),
     path("", include("alerts.api_urls")),
+    path("", include("drills.api_urls")),
 ]
 
 urlpatterns = [
@@ -47,6 +48,7 @@ urlpatterns = [
     path("", include("bulletin.urls")),
     path("", include("emergency_hq.urls")),
     path("", include("alerts.urls")),
+    path("", include("drills.urls")),
 ]
 
 handler403 = errors.permission_denied

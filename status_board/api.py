@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 from organizations import permissions
 from organizations.models import Organization
 
-from . import selectors, services, snapshots
+from . import drill_reports, selectors, services, snapshots
 from .models import MESSAGE_MAX_LENGTH, StatusReport
 from .responses import cached_response
 from .vocabulary import Source
@@ -34,6 +34,13 @@ class StatusReportInput(serializers.Serializer):
         max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
     expected_recovery_at = serializers.DateTimeField(required=False, allow_null=True)
+    drill = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="A drill report: the id of the running drill (shown on its board only).",
+    )
 
 
 class StatusReportOutput(serializers.ModelSerializer):
@@ -109,12 +116,23 @@ class StatusReportList(generics.ListCreateAPIView):
             message_en=values.get("message_en", ""),
             expected_recovery_at=values.get("expected_recovery_at"),
         )
+        from rest_framework.response import Response
+
+        if values.get("drill") is not None:
+            # A drill report: handed to the drill's board, never stored on this one.
+            report = drill_reports.drill_reports_create(
+                actor=request.user,
+                organization=organization,
+                drill_id=values["drill"],
+                entries=[entry],
+                source=Source.API,
+            )[0]
+            out = StatusReportOutput(report, context={"request": request})
+            return Response({**out.data, "drill": report.drill_id, "is_drill": True}, status=201)
         report = services.status_report_create(
             actor=request.user, organization=organization, entry=entry, source=Source.API
         )
         out = StatusReportOutput(report, context={"request": request})
-        from rest_framework.response import Response
-
         return Response(out.data, status=201)
 
 

@@ -67,3 +67,33 @@ class BoardFilterForm(forms.Form):
         self.fields["kind"].choices = _blank(OrganizationKind.choices)
         self.fields["segment"].choices = _blank(PARTICIPATION_SEGMENTS)
         self.fields["status"].choices = _blank([(c, label(c)) for c in ALL_CODES])
+
+
+class ReportKindForm(forms.Form):
+    """While a drill the organization takes part in runs: a drill report or the real status?
+    Asked every time and never preselected, so that nobody posts to the real board by habit."""
+
+    REAL = "real"
+
+    report_as = forms.ChoiceField(
+        label=_("This report is"),
+        widget=forms.RadioSelect,
+        choices=[],
+        error_messages={"required": _("Say whether this is a drill report or the real status.")},
+    )
+
+    def __init__(self, *args, drills, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["report_as"].choices = [
+            (f"drill:{d.id}", _("A drill report (訓練) for %(drill)s") % {"drill": d.label})
+            for d in drills
+        ] + [(self.REAL, _("The real status (not a drill)"))]
+        self.drills = {d.id: d for d in drills}
+
+    @property
+    def drill(self):
+        """The running drill chosen, or None for the real status (after is_valid)."""
+        value = self.cleaned_data.get("report_as", self.REAL)
+        if value == self.REAL:
+            return None
+        return self.drills[int(value.removeprefix("drill:"))]

@@ -100,6 +100,29 @@ def _record(*, actor, organization, function, entry: ReportInput, source: str) -
     return report
 
 
+def status_entries_check(*, organization: Organization, entries: Iterable[ReportInput]) -> list:
+    """The checks of a real report, for reports the board does not keep (a drill's board):
+    [(function, entry with its text cleaned)], or ValidationError by field."""
+    held = {
+        of.function.code: of.function
+        for of in OrganizationFunction.objects.filter(organization=organization).select_related(
+            "function"
+        )
+    }
+    checked = []
+    for entry in entries:
+        _validate(organization, entry, held)
+        clean = ReportInput(
+            function=entry.function,
+            status=entry.status,
+            message=_message(entry, "message"),
+            message_en=_message(entry, "message_en"),
+            expected_recovery_at=entry.expected_recovery_at,
+        )
+        checked.append((held[entry.function], clean))
+    return checked
+
+
 @transaction.atomic
 def status_reports_create(
     *,

@@ -16,8 +16,8 @@ from organizations import selectors as org_selectors
 from organizations.models import Organization
 from organizations.permissions import Action
 
-from . import bundles, exports, selectors, services, snapshots
-from .forms import BoardFilterForm, FunctionStatusForm
+from . import bundles, drill_reports, exports, selectors, services, snapshots
+from .forms import BoardFilterForm, FunctionStatusForm, ReportKindForm
 from .responses import cached_response
 from .services import ReportInput
 from .vocabulary import NOT_REPORTED, Source, is_impaired
@@ -123,6 +123,7 @@ def status_report(request, code):
         None,
     )
     cells = row.cells if row else []
+    kind_form = _report_kind_form(request, organization)
     forms = []
     for cell in cells:
         initial = {}
@@ -136,7 +137,8 @@ def status_report(request, code):
         form = FunctionStatusForm(request.POST or None, prefix=cell.function.code, initial=initial)
         forms.append((cell, form))
     if request.method == "POST":
-        if all(form.is_valid() for _cell, form in forms):
+        kind_valid = kind_form is None or kind_form.is_valid()
+        if all(form.is_valid() for _cell, form in forms) and kind_valid:
             entries = [
                 ReportInput(function=cell.function.code, **form.cleaned_data)
                 for cell, form in forms
@@ -144,6 +146,10 @@ def status_report(request, code):
             ]
             if not entries:
                 messages.error(request, _("Choose a status for at least one function."))
+            elif kind_form is not None and kind_form.drill is not None:
+                done = _drill_report(request, organization, kind_form.drill, entries)
+                if done:
+                    return done
             else:
                 try:
                     services.status_reports_create(
@@ -165,15 +171,67 @@ def status_report(request, code):
     return render(
         request,
         "status_board/report_form.html",
-        {"organization": organization, "forms": forms},
+        {
+            "organization": organization,
+            "forms": forms,
+            "kind_form": kind_form,
+            "all_normal_kind_form": kind_form
+            and ReportKindForm(drills=list(kind_form.drills.values()), prefix="all-normal"),
+        },
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _report_kind_form(request, organization, *, prefix=None):
+    """The "drill or real?" question, while a drill the organization takes part in runs."""
+    drills = drill_reports.drills_running_for(organization)
+    if not drills:
+        return None
+    data = request.POST if request.method == "POST" else None
+    return ReportKindForm(data, drills=drills, prefix=prefix)
+
+
+def _drill_report(request, organization, drill, entries):
+    """Post to the drill's board (never the real one); a redirect there, or None on errors."""
+    try:
+        reports = drill_reports.drill_reports_create(
+            actor=request.user,
+            organization=organization,
+            drill_id=drill.id,
+            entries=entries,
+            source=Source.WEB,
+        )
+    except ValidationError as error:
+        messages.error(request, "; ".join(error.messages))
+        return None
+    messages.success(
+        request,
+        _("Drill report (訓練): %(n)d functions, on the drill board only — not the real board.")
+        % {"n": len(reports)},
+    )
+    if drill.board_url:
+        return redirect(drill.board_url)
+    return redirect("status_report", code=organization.code)
 
 
 @login_required
 @require_POST
 def status_all_normal(request, code):
     organization = _reportable(request, code)
+    kind_form = _report_kind_form(request, organization, prefix="all-normal")
+    if kind_form is not None:
+        if not kind_form.is_valid():
+            messages.error(request, " ".join(kind_form.errors["report_as"]))
+            return redirect("status_report", code=organization.code)
+        if kind_form.drill is not None:
+            entries = [
+                ReportInput(function=code, status="normal")
+                for code in organization.organization_functions.values_list(
+                    "function__code", flat=True
+                )
+            ]
+            done = _drill_report(request, organization, kind_form.drill, entries)
+            return done or redirect("status_report", code=organization.code)
     try:
         reports = services.status_all_normal(actor=request.user, organization=organization)
     except ValidationError as error:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "alerts",
     "bulletin",
     "emergency_hq",
+    "drills",
     "demo",
 ]
 
@@ -175,6 +176,11 @@ if QUAKE_FEED_URL:
         "task": "emergency_hq.quake_feed_poll",
         "schedule": QUAKE_FEED_POLL_SECONDS,
     }
+# Drills: start the scheduled ones on time and send the injects that are due (drills.tasks).
+CELERY_BEAT_SCHEDULE["drills-tick"] = {
+    "task": "drills.drills_tick",
+    "schedule": env.float("DRILL_TICK_SECONDS", default=30.0),
+}
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

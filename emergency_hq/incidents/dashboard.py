@@ -25,6 +25,7 @@ from organizations.permissions import Action
 from organizations.vocabulary import INFRASTRUCTURE_KINDS, Segment
 from status_board.models import CurrentStatus
 
+from .. import providers
 from ..models import (
     ActivationCriterion,
     ActivationDecision,
@@ -114,12 +115,13 @@ class Situation:
         }
 
 
-def board_state(*, since: datetime | None) -> tuple[BoardState, dict[int, OrgInfo]]:
+def board_state(
+    *, since: datetime | None, incident: Incident | None = None
+) -> tuple[BoardState, dict[int, OrgInfo]]:
     """Every active organization's effective statuses and the segment weights: 3 queries.
 
-    Each function held comes with its current status only when it was reported since the
-    incident began (decided in SQL, so no report time crosses the wire): the rest is
-    ``not_reported``.
+    A drill incident is evaluated on its drill's board, among the drill's participants only
+    (``providers.drill_board``); the real board is never read for it then.
     """
     orgs = {
         pk: OrgInfo(pk, code, ja, en, kind)
@@ -127,6 +129,25 @@ def board_state(*, since: datetime | None) -> tuple[BoardState, dict[int, OrgInf
         .order_by("code")
         .values_list("pk", "code", "name_ja", "name_en", "kind")
     }
+    drill = providers.drill_board(incident)
+    statuses = drill if drill is not None else _real_statuses(since)
+    participants: dict[str, list[Participant]] = {}
+    for org_id, segment, weight, retail in SegmentParticipation.objects.filter(
+        organization__active=True
+    ).values_list("organization_id", "segment", "weight", "retail_weight"):
+        if drill is None or org_id in drill:
+            participants.setdefault(segment, []).append(Participant(org_id, weight, retail))
+    board = BoardState(
+        statuses=statuses,
+        participants=participants,
+        ids_by_code={o.code: pk for pk, o in orgs.items()},
+    )
+    return board, orgs
+
+
+def _real_statuses(since: datetime | None) -> dict[int, dict[str, str]]:
+    """Each function held, with its current status only when it was reported since the
+    incident began (decided in SQL, so no report time crosses the wire); else not_reported."""
     fresh = CurrentStatus.objects.filter(
         organization_id=OuterRef("organization_id"), function_id=OuterRef("function_id")
     )
@@ -140,17 +161,7 @@ def board_state(*, since: datetime | None) -> tuple[BoardState, dict[int, OrgInf
         .values_list("organization_id", "function__code", "status")
     ):
         statuses.setdefault(org_id, {})[code] = status or "not_reported"
-    participants: dict[str, list[Participant]] = {}
-    for org_id, segment, weight, retail in SegmentParticipation.objects.filter(
-        organization__active=True
-    ).values_list("organization_id", "segment", "weight", "retail_weight"):
-        participants.setdefault(segment, []).append(Participant(org_id, weight, retail))
-    board = BoardState(
-        statuses=statuses,
-        participants=participants,
-        ids_by_code={o.code: pk for pk, o in orgs.items()},
-    )
-    return board, orgs
+    return statuses
 
 
 class Declarations(dict):
@@ -194,17 +205,18 @@ def criteria_active() -> list[ActivationCriterion]:
 
 def criteria_evaluate(*, incident: Incident, board: BoardState | None = None) -> list[Evaluation]:
     if board is None:
-        board, _ = board_state(since=incident.started_at)
+        board, _ = board_state(since=incident.started_at, incident=incident)
     return _evaluate(incident, board)
 
 
 def incident_alerts(incident: Incident) -> QuerySet[Alert]:
-    """The alerts sent for the incident: on convening, with each decision and, from the quake
-    feed, to the HQ (the requests to report are counted apart, on the quake's own panel)."""
+    """The alerts sent for the incident: on convening, with each decision, a drill's and, from
+    the quake feed, to the HQ (the requests to report are counted apart, on the quake's panel)."""
     return Alert.objects.filter(
         Q(pk__in=HQConvening.objects.filter(incident=incident).values("alert_id"))
         | Q(pk__in=ActivationDecision.objects.filter(incident=incident).values("alert_id"))
         | Q(pk__in=QuakeTelegram.objects.filter(quake__incident=incident).values("hq_alert_id"))
+        | Q(pk__in=providers.drill_alert_ids(incident))
     )
 
 
@@ -223,7 +235,7 @@ def situation(*, user, incident: Incident) -> Situation:
     counts rather than walking every function again.
     """
     permissions.require(user, Action.VIEW_SITUATION)
-    board, orgs = board_state(since=incident.started_at)
+    board, orgs = board_state(since=incident.started_at, incident=incident)
     on_board = [o for o in orgs.values() if board.statuses.get(o.id)]
     per_org = {o.id: Counter(board.statuses[o.id].values()) for o in on_board}
     has_reported_ids = {o.id for o in on_board if set(per_org[o.id]) != {NOT_REPORTED}}

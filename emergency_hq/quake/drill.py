@@ -1,18 +1,17 @@
-"""Which drill a 訓練 telegram belongs to: the one hook to point at the drills app later.
-
-Until drills exist, a drill is running when an incident marked as drill is open; the newest
-one takes the telegram. Its participants are then every active organization.
-"""
+"""Which drill a 訓練 telegram belongs to, and who takes part in it: the drills app answers
+through ``emergency_hq.providers`` (registered in its AppConfig.ready())."""
 
 from __future__ import annotations
 
+from .. import providers
+
 
 def running_drill_incident():
-    from ..models import Incident, IncidentState
+    """The incident of the drill running now (the newest open drill incident if no drills app
+    is installed), or None."""
+    return providers.running_drill_incident()
 
-    return (
-        Incident.objects.filter(is_drill=True)
-        .exclude(state=IncidentState.CLOSED)
-        .order_by("-started_at", "-id")
-        .first()
-    )
+
+def drill_participant_ids(incident) -> set[int] | None:
+    """The organizations a drill incident's quake may ask to report; None: no restriction."""
+    return providers.drill_organization_ids(incident)

@@ -20,6 +20,7 @@ from organizations.selectors import sites_in_areas
 
 from ..models import IncidentState
 from . import intensity, notify
+from .drill import drill_participant_ids
 from .models import QuakeEvent, ReportRequest
 
 logger = logging.getLogger(__name__)
@@ -35,8 +36,12 @@ def report_requests_create(quake: QuakeEvent, decision) -> dict:
     """Ask each organization with a site in the areas hit; again when its intensity rises."""
     areas = decision.report_areas
     incident = quake.incident
+    # A drill telegram asks only the drill's participants (a real one, everyone hit).
+    taking_part = drill_participant_ids(incident)
     by_org: dict[int, tuple[str, list[str]]] = {}
     for site in sites_in_areas(areas):
+        if taking_part is not None and site.organization_id not in taking_part:
+            continue
         strongest, codes = by_org.get(site.organization_id, ("", []))
         if site.area_id not in codes:
             codes = [*codes, site.area_id]

@@ -48,7 +48,19 @@ def poisoned(org_a, reporter_a, hq_user):
         organizations=[org_a.code],
         requires_ack=True,
     )
-    return {"alert": alert.pk, "number": circular.number}
+    from drills import services as drills
+
+    drill = drills.drill_plan(
+        actor=hq_user,
+        title_ja="演習",
+        scenario_ja="震度6強",
+        audience="organizations",
+        organizations=[org_a.code],
+        answer_minutes=30,
+        announced=False,
+    )
+    drill = drills.drill_close(actor=hq_user, drill=drills.drill_start(actor=hq_user, drill=drill))
+    return {"alert": alert.pk, "number": circular.number, "drill": drill.pk}
 
 
 def _exports(poisoned):
@@ -57,6 +69,8 @@ def _exports(poisoned):
         "members_board_xlsx": "/members/board/export.xlsx",
         "hq_alert_csv": f"/hq/alerts/{poisoned['alert']}/deliveries.csv",
         "circular_progress_csv": f"/circulars/{poisoned['number']}/progress.csv",
+        "drill_report_csv": f"/drills/{poisoned['drill']}/report.csv",
+        "drill_report_xlsx": f"/drills/{poisoned['drill']}/report.xlsx",
         "transfer_export": [
             f"/manage/export/{dataset}.{fmt}"
             for dataset in ("organizations", "contacts", "members")
@@ -97,4 +111,4 @@ def test_no_exported_cell_starts_a_formula(client, login, poisoned, hq_user, adm
             bad = [c for c in cells if c.startswith(FORMULA_PREFIXES)]
             assert bad == [], (url, bad)
             checked += 1
-    assert checked == 10
+    assert checked == 12

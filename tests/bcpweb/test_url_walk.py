@@ -57,6 +57,9 @@ MEMBERS = {
     "api_alerts",
     # emergency HQ: members read the list of incidents (DESIGN §6); HQ pages stay closed
     "api_incidents",
+    # drills: the lists show a member only the drills its organization takes part in
+    "drill_list",
+    "api_drills",
 }
 SKIP_PREFIXES = ("admin:", "djdt")
 

@@ -265,11 +265,17 @@ def test_a_rerun_keeps_edits_and_restores_the_demo_accounts(seeded):
 
 
 def test_a_rerun_fills_in_what_is_missing(seeded):
+    from alerts.models import AlertTarget
+    from drills.models import DrillParticipant, DrillStatusReport
     from status_board.models import CurrentStatus, StatusReport
 
-    # Status history protects an organization from deletion; clear it to simulate a loss.
+    # Status history (and the demo drill's) protects an organization from deletion; clear it
+    # to simulate a loss.
     CurrentStatus.objects.filter(organization__code="KOHAKU").delete()
     StatusReport.objects.filter(organization__code="KOHAKU").delete()
+    DrillStatusReport.objects.filter(organization__code="KOHAKU").delete()
+    DrillParticipant.objects.filter(organization__code="KOHAKU").delete()
+    AlertTarget.objects.filter(organization__code="KOHAKU").delete()
     org("KOHAKU").delete()
     Contact.objects.filter(organization__code="KIRI").delete()
     BcpProfile.objects.filter(organization__code="KIRI").delete()

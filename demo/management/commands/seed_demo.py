@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from demo import data
 from demo.activity import seed_activity
+from demo.drill import seed_drill
 from demo.market import Seeder
 from organizations import services
 from organizations.models import BcpProfile, Contact, Organization, OrganizationSite
@@ -46,6 +47,7 @@ class Command(BaseCommand):
             seeder = Seeder(actor=services.system_actor(), today=timezone.localdate())
             seeder.run()
             seeder.created.update(seed_activity(actor=seeder.actor))
+            seeder.created.update(seed_drill(actor=seeder.actor, today=seeder.today))
         self.report(seeder, time.monotonic() - started)
 
     def report(self, seeder: Seeder, seconds: float) -> None:
