@@ -17,7 +17,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -182,7 +182,7 @@ class AlertTarget(models.Model):
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", _("E-mail")
+    EMAIL = "email", pgettext_lazy("channel", "E-mail")
     WEBHOOK = "webhook", _("Webhook")
     SMS = "sms", _("SMS")
 

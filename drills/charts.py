@@ -12,6 +12,7 @@ import re
 import pygal
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from pygal.style import Style
 
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I)
@@ -89,7 +90,7 @@ def answers_histogram(figures: dict) -> SafeString:
         **_config(
             title=_("Time to acknowledge (participants per band of minutes)"),
             x_title=_("Minutes from the start"),
-            y_title=_("Participants"),
+            y_title=pgettext("drill", "Participants"),
             show_legend=False,
             print_values=True,
         )

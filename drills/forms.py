@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from emergency_hq.models import IncidentKind
 from organizations.models import Committee, Organization
@@ -30,7 +31,7 @@ class DrillForm(forms.Form):
         required=False,
     )
     audience = forms.ChoiceField(
-        label=_("Participants"),
+        label=pgettext_lazy("drill", "Participants"),
         choices=DrillAudience.choices,
         initial=DrillAudience.ORGANIZATIONS,
         widget=forms.RadioSelect,

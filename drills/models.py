@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -31,7 +31,7 @@ def _english() -> bool:
 class DrillState(models.TextChoices):
     PLANNED = "planned", _("Planned")
     RUNNING = "running", _("Running")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("drill state", "Closed")
 
 
 class DrillAudience(models.TextChoices):
@@ -83,7 +83,7 @@ class Drill(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     planned_at = models.DateTimeField(_("planned at"), auto_now_add=True)
-    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("drill", "started at"), null=True, blank=True)
     started_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from organizations.models import Organization
 from organizations.vocabulary import Segment
@@ -13,7 +14,9 @@ from ..models import ActivationCriterion, CriterionKind, DecisionAction, HQRole,
 
 class IncidentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
-    kind = forms.ChoiceField(label=_("Kind"), choices=IncidentKind.choices)
+    kind = forms.ChoiceField(
+        label=pgettext_lazy("incident kind", "Kind"), choices=IncidentKind.choices
+    )
     severity = forms.TypedChoiceField(
         label=_("Severity"),
         coerce=int,

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -37,7 +37,7 @@ class IncidentState(models.TextChoices):
     HQ_CONVENED = "hq_convened", _("HQ convened")
     BCP_ACTIVE = "bcp_active", _("BCP active")
     RECOVERING = "recovering", _("Recovering")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("incident state", "Closed")
 
 
 # The transitions the HQ may make; anything else is refused.
@@ -90,7 +90,7 @@ class HQRole(models.TextChoices):
 
 
 class Incident(models.Model):
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("incident", "title"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=IncidentKind.choices)
     severity = models.PositiveSmallIntegerField(
         _("severity"),

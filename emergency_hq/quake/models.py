@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from . import intensity
@@ -167,7 +168,7 @@ class QuakeTelegram(models.Model):
     serial = models.PositiveIntegerField(_("serial"))
     info_type = models.CharField(_("information type"), max_length=4)
     status = models.CharField(_("status"), max_length=4)
-    reported_at = models.DateTimeField(_("issued at"))
+    reported_at = models.DateTimeField(pgettext_lazy("telegram", "issued at"))
     origin_at = models.DateTimeField(_("origin time"), null=True, blank=True)
     max_int = models.CharField(_("maximum intensity"), max_length=2, blank=True)
     areas = models.JSONField(default=list, blank=True)
