@@ -7,7 +7,7 @@ from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import accounts, errors, health
+from . import accounts, errors, health, metrics
 
 api_v1 = [
     path("", include("organizations.api_urls")),
@@ -23,6 +23,7 @@ urlpatterns = [
     # walk every other pattern first. Its routes share no prefix with the ones below.
     path("", include("status_board.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Alerts moved out of the emergency HQ app: its old admin addresses lead to the new ones.

@@ -4,6 +4,7 @@ With no environment at all the portal runs on the embedded default: a SQLite fil
 ``var/``, Celery tasks executed in-process, e-mail printed to the console.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -36,6 +37,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_prometheus",
     "guardian",
     "simple_history",
     "axes",
@@ -53,6 +55,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and last but axes: what django-prometheus counts spans every other middleware.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "bcpweb.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "bcpweb.middleware.DatabaseUnavailableMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, so that it sees the response of every other middleware (django-axes docs).
     "axes.middleware.AxesMiddleware",
 ]
@@ -289,6 +295,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Operations (docs/operations.md). /metrics answers the direct peers of these addresses or
+# networks, and any client sending "Authorization: Bearer <METRICS_BEARER_TOKEN>". Open to
+# this machine by default; production settings close it unless configured.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1", "::1"])
+METRICS_BEARER_TOKEN = env.str("METRICS_BEARER_TOKEN", default="")
+# /healthz answers 503 once the oldest due alert delivery has waited this long (0: never).
+HEALTHZ_OUTBOX_LAG_SECONDS = env.float("HEALTHZ_OUTBOX_LAG_SECONDS", default=600.0)
+
+
+def metrics_networks(entries: list[str]) -> list:
+    try:
+        return [ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"METRICS_ALLOWED_IPS: {error}") from error
+
+
+METRICS_ALLOWED_NETWORKS = metrics_networks(METRICS_ALLOWED_IPS)
 
 LOGGING = {
     "version": 1,

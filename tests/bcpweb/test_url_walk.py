@@ -16,6 +16,9 @@ from tests import factories
 PUBLIC = {
     "home",
     "healthz",
+    # restricted by address or bearer token, not by account; open to this machine in tests
+    # (tests/bcpweb/test_metrics.py tests the refusals)
+    "metrics",
     "login",
     "logout",
     "password_reset",
