@@ -7,6 +7,7 @@ administrator issued for it; a further device only on a session already verified
 import segno
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,26 @@ class TokenForm(forms.Form):
             attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]*"}
         ),
     )
+
+
+class PortalLoginView(auth_views.LoginView):
+    """Log in; a reporter who was not going anywhere in particular (no ``next``, or the public
+    board the header link came from) lands on the report form, everyone else where they were
+    going."""
+
+    redirect_authenticated_user = True
+
+    def get_success_url(self):
+        from urllib.parse import urlsplit
+
+        from organizations import permissions
+
+        target = self.get_redirect_url()
+        if (not target or urlsplit(target).path == "/") and permissions.reporter_organization_ids(
+            self.request.user
+        ):
+            return reverse("status_report_start")
+        return target or self.get_default_redirect_url()
 
 
 def _next_url(request) -> str:

@@ -1,7 +1,6 @@
 """The site's URLs: each app brings its pages (``urls``) and its API v1 routes (``api_urls``)."""
 
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 from django.views.i18n import JavaScriptCatalog
@@ -34,7 +33,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        accounts.PortalLoginView.as_view(),
         name="login",
     ),
     path("accounts/me/", accounts.account, name="account"),

@@ -75,6 +75,7 @@ def board_json(rows, generated_at: datetime) -> bytes:
                         "message": cell.message,
                         "reported_at": iso(cell.reported_at),
                         "expected_recovery_at": iso(cell.expected_recovery_at),
+                        "confirmed_at": iso(cell.confirmed_at),
                     }
                     for cell in row.cells
                 ],

@@ -1,4 +1,8 @@
+from datetime import timedelta
+
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from organizations.vocabulary import PARTICIPATION_SEGMENTS, OrganizationKind
@@ -40,6 +44,19 @@ class FunctionStatusForm(forms.Form):
         input_formats=DATETIME_LOCAL_FORMATS,
         widget=DateTimeLocalInput(),
     )
+
+    def clean_expected_recovery_at(self):
+        value = self.cleaned_data.get("expected_recovery_at")
+        shown = self.initial.get("expected_recovery_at")
+        if value is None or (shown is not None and abs(value - shown) < timedelta(minutes=1)):
+            return shown if value is not None else None
+        tolerance = timedelta(minutes=settings.STATUS_RECOVERY_PAST_TOLERANCE_MINUTES)
+        if value < timezone.now() - tolerance:
+            raise forms.ValidationError(
+                _("This time is in the past; give a time to come or leave it empty."),
+                code="past",
+            )
+        return value
 
 
 def _blank(choices):

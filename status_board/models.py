@@ -78,6 +78,10 @@ class CurrentStatus(LocalizedMessage, models.Model):
     reported_at = models.DateTimeField(_("reported at"))
     # When the function last left normal operation; None while it is normal.
     impaired_since = models.DateTimeField(_("impaired since"), null=True, blank=True)
+    # When a reporter last said again that this status still holds (the report form sent it
+    # unchanged): no new report, so timelines and feeds show changes only. None until then,
+    # and again after each change.
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -48,6 +48,8 @@ class Cell:
     reported_at: datetime | None = None
     expected_recovery_at: datetime | None = None
     impaired_since: datetime | None = None
+    # A reporter said again that the status holds, without a change (no new report).
+    confirmed_at: datetime | None = None
     rto_minutes: int | None = None
     # The last reported status when the cell counts as not reported since a given time.
     last_status: str | None = None
@@ -134,6 +136,7 @@ def board_rows(
             "reported_at",
             "expected_recovery_at",
             "impaired_since",
+            "confirmed_at",
         )
     }
     rows = []
@@ -153,9 +156,11 @@ def board_rows(
                 reported_at=cur.reported_at,
                 expected_recovery_at=cur.expected_recovery_at,
                 impaired_since=cur.impaired_since,
+                confirmed_at=cur.confirmed_at,
                 rto_minutes=rto,
             )
-            if not_reported_since is not None and cur.reported_at < not_reported_since:
+            checked_at = max(cur.reported_at, cur.confirmed_at or cur.reported_at)
+            if not_reported_since is not None and checked_at < not_reported_since:
                 cell.last_status, cell.status = cell.status, NOT_REPORTED
             row.cells.append(cell)
         if row.cells:

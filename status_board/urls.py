@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views
+from . import all_normal, feeds, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -10,8 +10,13 @@ urlpatterns = [
     path("board/<str:code>/report/", views.status_report, name="status_report"),
     path(
         "board/<str:code>/report/all-normal/",
-        views.status_all_normal,
+        all_normal.status_all_normal,
         name="status_all_normal",
+    ),
+    path(
+        "board/<str:code>/report/all-normal/undo/",
+        all_normal.status_all_normal_undo,
+        name="status_all_normal_undo",
     ),
     path("report/", views.status_report_start, name="status_report_start"),
     path("feeds/status.atom", feeds.MarketStatusFeed(), name="feed_status"),

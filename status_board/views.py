@@ -8,7 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from common.spreadsheets import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, download
 from organizations import permissions
@@ -20,6 +20,7 @@ from . import bundles, drill_reports, exports, selectors, services, snapshots
 from .forms import BoardFilterForm, FunctionStatusForm, ReportKindForm
 from .responses import cached_response
 from .services import ReportInput
+from .undo import undo_offer
 from .vocabulary import NOT_REPORTED, Source, is_impaired
 
 
@@ -157,6 +158,7 @@ def status_report(request, code):
                         organization=organization,
                         entries=entries,
                         source=Source.WEB,
+                        confirm_unchanged=True,
                     )
                 except ValidationError as error:
                     messages.error(request, "; ".join(error.messages))
@@ -177,6 +179,7 @@ def status_report(request, code):
             "kind_form": kind_form,
             "all_normal_kind_form": kind_form
             and ReportKindForm(drills=list(kind_form.drills.values()), prefix="all-normal"),
+            "undo": undo_offer(request, organization),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -211,36 +214,6 @@ def _drill_report(request, organization, drill, entries):
     )
     if drill.board_url:
         return redirect(drill.board_url)
-    return redirect("status_report", code=organization.code)
-
-
-@login_required
-@require_POST
-def status_all_normal(request, code):
-    organization = _reportable(request, code)
-    kind_form = _report_kind_form(request, organization, prefix="all-normal")
-    if kind_form is not None:
-        if not kind_form.is_valid():
-            messages.error(request, " ".join(kind_form.errors["report_as"]))
-            return redirect("status_report", code=organization.code)
-        if kind_form.drill is not None:
-            entries = [
-                ReportInput(function=code, status="normal")
-                for code in organization.organization_functions.values_list(
-                    "function__code", flat=True
-                )
-            ]
-            done = _drill_report(request, organization, kind_form.drill, entries)
-            return done or redirect("status_report", code=organization.code)
-    try:
-        reports = services.status_all_normal(actor=request.user, organization=organization)
-    except ValidationError as error:
-        messages.error(request, "; ".join(error.messages))
-    else:
-        messages.success(
-            request,
-            _("All %(n)d functions reported as operating normally.") % {"n": len(reports)},
-        )
     return redirect("status_report", code=organization.code)
 
 

@@ -188,6 +188,13 @@ CELERY_BEAT_SCHEDULE["drills-tick"] = {
     "schedule": env.float("DRILL_TICK_SECONDS", default=30.0),
 }
 
+# Status reports: an expected recovery time this many minutes in the past is still taken (the
+# clock of whoever typed it); older ones are refused. "Undo" of "all normal" lasts this long.
+STATUS_RECOVERY_PAST_TOLERANCE_MINUTES = env.int(
+    "STATUS_RECOVERY_PAST_TOLERANCE_MINUTES", default=5
+)
+STATUS_UNDO_SECONDS = env.int("STATUS_UNDO_SECONDS", default=60)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
