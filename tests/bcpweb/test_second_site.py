@@ -225,7 +225,8 @@ def test_the_standby_reads_refuses_writes_and_takes_over_after_promotion(root, c
     normal = member.csrf_post(
         web_osaka.url + "/board/SAKURA/report/",
         web_osaka.url + "/board/SAKURA/report/all-normal/",
-        {},
+        # SAKURA reported an impaired function before the failure: the portal asks first.
+        {"confirm": "yes"},
     )
     assert normal.status == 302, normal.body[-500:]
     wait_for(lambda: "tasks run again" in worker.tail(100_000), 30, message=worker.tail())
