@@ -165,6 +165,7 @@ def rebuild(*, max_rounds: int = 5) -> Bundle | None:
             bundle = build(data_version=_known_version() if version is None else version)
             bundle.offline = version is None
             _store(bundle)
+            _published(bundle)
         finally:
             if locked:
                 with contextlib.suppress(*CACHE_ERRORS):
@@ -192,6 +193,21 @@ def _store(bundle: Bundle) -> None:
         os.replace(tmp.name, path)
     except OSError as error:
         logger.warning("status board: cannot write %s: %s", path, error)
+
+
+# Called with each bundle built and stored (status_board.apps: the published copy's task).
+after_rebuild: list = []
+
+
+def _published(bundle: Bundle) -> None:
+    for hook in after_rebuild:
+        hook(bundle)
+
+
+def latest() -> Bundle:
+    """The newest bundle, asking Redis now rather than trusting this process's copy."""
+    _local.checked = 0.0
+    return current()[0]
 
 
 def _from_file() -> Bundle | None:
