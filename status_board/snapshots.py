@@ -16,6 +16,9 @@ Freshness: ``board_changed()`` (called on commit of every status change) bumps a
 version and rebuilds at once; concurrent changes are coalesced under a lock. A bundle built
 for an older data version is rebuilt by the next request that sees it.
 
+Each bundle built is handed to the ``after_rebuild`` hooks: ``status_board.apps`` registers the
+task that writes the published static copy (``status_board.publishing``) from it.
+
 Redis outages: a bundle built while Redis was unreachable is marked ``offline`` (in memory and
 in the file), and the process remembers that Redis missed something (``cache_lost``). When Redis
 answers again, that process (or the next one to start, finding an offline copy in the file)
