@@ -27,10 +27,12 @@ messages: $(STAMP)
 	bash scripts/system-packages.sh run
 	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=var -v0
 
-# The embedded default: SQLite under var/, tasks in-process, e-mail to the console.
+# The embedded default: SQLite under var/, tasks in-process, e-mail to the console; the
+# public board's static copy (what nginx would serve) is written to var/published/.
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py publish_board
 	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 services:

@@ -15,9 +15,19 @@ change of machine speed then hits both halves alike. ``ratio`` is the median ove
 of board/bare requests per second; ``board_rps``, ``bare_rps`` and ``p99_ms`` are the
 medians over the slices.
 
+Then nginx in front (deploy/nginx.conf as `make stack` renders it, bench/_public_board_nginx.py),
+with a Celery worker writing the published copy (status_board/publishing.py), side by side:
+  * ``/`` through nginx: the published copy (map, try_files);
+  * a plain file under ``/static/`` with the very same bytes;
+  * ``/`` through nginx again while a status changes every 0.5 s, against its steady rate.
+``nginx_ratio`` is the median of board/plain pairs, ``churn_ratio`` of changing/steady pairs;
+``published_freshness_s``: from a status posted (under load) to nginx serving it.
+
 The last line printed is one JSON object:
-{"board_rps", "bare_rps", "ratio", "p99_ms", "freshness_s"}. Goal: ratio >= 0.8 and
-freshness_s <= 2.
+{"board_rps", "bare_rps", "ratio", "p99_ms", "freshness_s", "nginx_board_rps",
+"plain_file_rps", "nginx_p99_ms", "nginx_ratio", "churn_rps", "churn_ratio",
+"published_freshness_s"}. Goals: ratio >= 0.8, freshness_s <= 2, nginx_ratio >= 0.8,
+churn_ratio >= 0.9, published_freshness_s <= 2.
 
     .venv/bin/python bench/public_board.py                 # full scale: 500 organizations
     .venv/bin/python bench/public_board.py --orgs 50 --rounds 3   # a quick look
@@ -44,11 +54,14 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import _public_board_nginx as front
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 PYTHON = sys.executable
-DB_NAME = "bench_public_board"
-REDIS_DB = 13
+# Overridable, so that two checkouts can run the benchmark at once without sharing.
+DB_NAME = os.environ.get("BENCH_PUBLIC_BOARD_DB", "bench_public_board")
+REDIS_DB = int(os.environ.get("BENCH_PUBLIC_BOARD_REDIS_DB", "13"))
 
 
 def log(message: str) -> None:
@@ -79,6 +92,7 @@ def environment(workdir: Path, port: int) -> dict[str, str]:
             "BCPWEB_VAR_DIR": str(workdir),
             "STATIC_ROOT": str(workdir / "static"),
             "BENCH_BARE_BODY": str(workdir / "board.html"),
+            "BOARD_PUBLISH_DIR": str(workdir / "published"),
             "LOG_LEVEL": "WARNING",
             "AXES_ENABLED": "False",
         }
@@ -271,19 +285,8 @@ def measure_freshness(base: str, token: str, load) -> float:
     background = threading.Thread(target=load)
     background.start()
     time.sleep(1.0)
-    body = json.dumps(
-        {"organization": "TSE", "function": "trading", "status": "degraded", "message": marker}
-    ).encode()
-    request = urllib.request.Request(
-        f"{base}/api/v1/status-reports/",
-        data=body,
-        method="POST",
-        headers={"Authorization": f"Token {token}", "Content-Type": "application/json"},
-    )
     posted = time.monotonic()
-    with urllib.request.urlopen(request, timeout=30) as response:
-        if response.status != 201:
-            raise RuntimeError(f"posting a status failed: HTTP {response.status}")
+    front.post_status(base, token, "degraded", marker)
     freshness = None
     while time.monotonic() - posted < 30:
         if marker.encode() in get(f"{base}/")[1]:
@@ -317,7 +320,9 @@ def main() -> int:
     log(f"setting up: {args.orgs} organizations, PostgreSQL db {DB_NAME}, Redis db {REDIS_DB}")
     recreate_database()
     flush_redis()
-    server = None
+    server = worker = nginx = None
+    nginx_port = free_port()
+    nginx_base = f"http://127.0.0.1:{nginx_port}"
     try:
         manage(env, "migrate", "--noinput", "-v0")
         manage(env, "collectstatic", "--noinput", "-v0")
@@ -374,6 +379,17 @@ def main() -> int:
             raise RuntimeError("the bare view does not return the board's bytes")
         log(f"public board: {len(board):,} bytes of HTML")
         threads = 2
+        # nginx in front: the published copy (written by a Celery worker) and a plain file.
+        worker = front.start_worker(env, ROOT)
+        published = manage(env, "publish_board").stdout.strip()
+        log(published)
+        nginx = front.start_nginx(workdir, nginx_port, port)
+        wait_until_up(f"{nginx_base}/nginx-health", nginx)
+        copy = (workdir / "published" / "ja" / "index.html").read_bytes()
+        (workdir / "static" / front.PLAIN.rsplit("/", 1)[1]).write_bytes(copy)
+        if get(f"{nginx_base}/")[1] != copy or get(f"{nginx_base}{front.PLAIN}")[1] != copy:
+            raise RuntimeError("nginx does not serve the published copy's bytes")
+        log(f"published board through nginx: {len(copy):,} bytes, plain file {front.PLAIN}")
 
         def load(url, seconds=args.duration):
             if wrk:
@@ -400,6 +416,44 @@ def main() -> int:
         freshness = measure_freshness(
             base, token, lambda: load(board_url, max(4.0, args.duration * 2))
         )
+        nginx_board_url, plain_url = f"{nginx_base}/", f"{nginx_base}{front.PLAIN}"
+        load(nginx_board_url, args.warmup)
+        load(plain_url, args.warmup)
+        nginx_runs, plain_runs, nginx_ratios = [], [], []
+        for n in range(args.rounds):
+            order = (nginx_board_url, plain_url) if n % 2 == 0 else (plain_url, nginx_board_url)
+            runs = {url: load(url) for url in order}
+            nginx_runs.append(runs[nginx_board_url])
+            plain_runs.append(runs[plain_url])
+            nginx_ratios.append(nginx_runs[-1]["rps"] / plain_runs[-1]["rps"])
+            log(
+                f"nginx pair {n + 1:2d}: published board {nginx_runs[-1]['rps']:.0f} req/s"
+                f" (p99 {nginx_runs[-1]['p99_ms']:.2f} ms), plain file"
+                f" {plain_runs[-1]['rps']:.0f} req/s, ratio {nginx_ratios[-1]:.3f}"
+            )
+        # The same board while a status changes every 0.5 s, against its own steady rate.
+        churn = front.Churn(base, token, interval=0.5)
+        steady_runs, churn_runs, churn_ratios = [], [], []
+        for n in range(max(3, args.rounds // 2)):
+            if n % 2 == 0:
+                steady = load(nginx_board_url)
+                with churn:
+                    changing = load(nginx_board_url)
+            else:
+                with churn:
+                    changing = load(nginx_board_url)
+                steady = load(nginx_board_url)
+            steady_runs.append(steady)
+            churn_runs.append(changing)
+            churn_ratios.append(changing["rps"] / steady["rps"])
+            log(
+                f"churn pair {n + 1:2d}: steady {steady['rps']:.0f} req/s, while changing"
+                f" {changing['rps']:.0f} req/s, ratio {churn_ratios[-1]:.3f}"
+            )
+        log(f"{churn.posted} statuses posted during the churn slices")
+        published_freshness = front.measure_published_freshness(
+            nginx_base, base, token, lambda: load(nginx_board_url, max(4.0, args.duration * 2))
+        )
         board_rps = statistics.median(r["rps"] for r in board_runs)
         bare_rps = statistics.median(r["rps"] for r in bare_runs)
         total_ratio = sum(r["rps"] for r in board_runs) / sum(r["rps"] for r in bare_runs)
@@ -409,6 +463,13 @@ def main() -> int:
             "ratio": round(statistics.median(pair_ratios), 3),
             "p99_ms": round(statistics.median(r["p99_ms"] for r in board_runs), 2),
             "freshness_s": round(freshness, 3),
+            "nginx_board_rps": round(statistics.median(r["rps"] for r in nginx_runs), 1),
+            "plain_file_rps": round(statistics.median(r["rps"] for r in plain_runs), 1),
+            "nginx_p99_ms": round(statistics.median(r["p99_ms"] for r in nginx_runs), 2),
+            "nginx_ratio": round(statistics.median(nginx_ratios), 3),
+            "churn_rps": round(statistics.median(r["rps"] for r in churn_runs), 1),
+            "churn_ratio": round(statistics.median(churn_ratios), 3),
+            "published_freshness_s": round(published_freshness, 3),
         }
         log(
             f"{args.rounds} pairs of {args.duration:g} s slices: pair ratios "
@@ -425,9 +486,18 @@ def main() -> int:
             f"ratio {result['ratio']} (goal >= 0.8); p99 {result['p99_ms']} ms; "
             f"a posted status was public after {result['freshness_s']} s (goal <= 2 s)"
         )
+        log(
+            f"through nginx: published board {result['nginx_board_rps']} req/s vs plain file"
+            f" {result['plain_file_rps']} req/s: nginx_ratio {result['nginx_ratio']} (goal >= 0.8);"
+            f" while a status changes every 0.5 s {result['churn_rps']} req/s: churn_ratio"
+            f" {result['churn_ratio']} (goal >= 0.9); published after"
+            f" {result['published_freshness_s']} s (goal <= 2 s)"
+        )
         print(json.dumps(result), flush=True)
         return 0
     finally:
+        front.stop(nginx)
+        front.stop(worker)
         if server is not None and server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)
             try:

@@ -79,6 +79,7 @@ def app_environment(config: StackConfig, *, secret_key: str) -> dict[str, str]:
         "STATIC_ROOT": str(var / "static"),
         "MEDIA_ROOT": str(var / "media"),
         "PROTECTED_MEDIA_ROOT": str(var / "protected"),
+        "BOARD_PUBLISH_DIR": str(var / "published"),
         "BCPWEB_VAR_DIR": str(var),
         "EMAIL_BACKEND": "django.core.mail.backends."
         + ("smtp.EmailBackend" if smtp else "console.EmailBackend"),
@@ -108,6 +109,7 @@ def nginx_environment(config: StackConfig) -> dict[str, str]:
         "BCPWEB_UPSTREAM": config.gunicorn_address,
         "STATIC_ROOT": str(var / "static"),
         "PROTECTED_MEDIA_ROOT": str(var / "protected"),
+        "BOARD_PUBLISH_DIR": str(var / "published"),
     }
 
 
@@ -205,7 +207,7 @@ def create_database(url: str) -> None:
 
 def prepare(config: StackConfig) -> dict[str, str]:
     values = write_env_file(config)
-    for name in ("static", "media", "protected"):
+    for name in ("static", "media", "protected", "published"):
         (config.var_dir / name).mkdir(parents=True, exist_ok=True)
     create_database(config.database_url)
     env = process_environment(values)

@@ -15,7 +15,11 @@ class StatusBoardConfig(AppConfig):
         from organizations.models import BusinessFunction, Organization, OrganizationFunction
         from organizations.signals import rows_written_in_bulk
 
-        from . import snapshots
+        from . import snapshots, tasks
+
+        # The published copy (static files for nginx) follows every bundle built.
+        if tasks.publish_soon not in snapshots.after_rebuild:
+            snapshots.after_rebuild.append(tasks.publish_soon)
 
         def _invalidate(sender, **kwargs):
             transaction.on_commit(snapshots.invalidate)

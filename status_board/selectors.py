@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from organizations import permissions
 from organizations.models import BusinessFunction, Organization, OrganizationFunction
+from organizations.permissions import Action
 from organizations.vocabulary import OrganizationKind
 
 from . import providers
@@ -271,3 +272,18 @@ def daily_history(
             bars.append(DayBar(day=day, status=worst))
         result[fid] = bars
     return result
+
+
+def organization_page(user, organization) -> dict:
+    """The organization's page as ``user`` sees it (also its published copy, anonymously)."""
+    rows = board_rows(user=user, everything=True, organization=organization)
+    row = rows[0] if rows else None
+    history = daily_history(organization=organization)
+    cells = row.cells if row else []
+    return {
+        "organization": organization,
+        "bars": [(cell, history.get(cell.function.pk)) for cell in cells],
+        "timeline": timeline_of(organization=organization),
+        "show_reporters": permissions.is_member(user),
+        "can_report": permissions.can(user, Action.REPORT_STATUS, organization),
+    }

@@ -16,6 +16,9 @@ Freshness: ``board_changed()`` (called on commit of every status change) bumps a
 version and rebuilds at once; concurrent changes are coalesced under a lock. A bundle built
 for an older data version is rebuilt by the next request that sees it.
 
+Each bundle built is handed to the ``after_rebuild`` hooks: ``status_board.apps`` registers the
+task that writes the published static copy (``status_board.publishing``) from it.
+
 Redis outages: a bundle built while Redis was unreachable is marked ``offline`` (in memory and
 in the file), and the process remembers that Redis missed something (``cache_lost``). When Redis
 answers again, that process (or the next one to start, finding an offline copy in the file)
@@ -165,6 +168,7 @@ def rebuild(*, max_rounds: int = 5) -> Bundle | None:
             bundle = build(data_version=_known_version() if version is None else version)
             bundle.offline = version is None
             _store(bundle)
+            _published(bundle)
         finally:
             if locked:
                 with contextlib.suppress(*CACHE_ERRORS):
@@ -192,6 +196,21 @@ def _store(bundle: Bundle) -> None:
         os.replace(tmp.name, path)
     except OSError as error:
         logger.warning("status board: cannot write %s: %s", path, error)
+
+
+# Called with each bundle built and stored (status_board.apps: the published copy's task).
+after_rebuild: list = []
+
+
+def _published(bundle: Bundle) -> None:
+    for hook in after_rebuild:
+        hook(bundle)
+
+
+def latest() -> Bundle:
+    """The newest bundle, asking Redis now rather than trusting this process's copy."""
+    _local.checked = 0.0
+    return current()[0]
 
 
 def _from_file() -> Bundle | None:

@@ -79,21 +79,10 @@ def board_language(request):
 @require_GET
 def organization_board(request, code):
     organization = org_selectors.organization_get_visible(user=request.user, code=code)
-    rows = selectors.board_rows(user=request.user, everything=True, organization=organization)
-    row = rows[0] if rows else None
-    history = selectors.daily_history(organization=organization)
-    cells = row.cells if row else []
-    bars = [(cell, history.get(cell.function.pk)) for cell in cells]
     return render(
         request,
         "status_board/organization_board.html",
-        {
-            "organization": organization,
-            "bars": bars,
-            "timeline": selectors.timeline_of(organization=organization),
-            "show_reporters": permissions.is_member(request.user),
-            "can_report": permissions.can(request.user, Action.REPORT_STATUS, organization),
-        },
+        selectors.organization_page(request.user, organization),
     )
 
 

@@ -194,6 +194,28 @@ STATUS_RECOVERY_PAST_TOLERANCE_MINUTES = env.int(
     "STATUS_RECOVERY_PAST_TOLERANCE_MINUTES", default=5
 )
 STATUS_UNDO_SECONDS = env.int("STATUS_UNDO_SECONDS", default=60)
+# The published copy of the public board (status_board.publishing): static files that nginx
+# serves without Django, rewritten after every change; empty turns publishing off.
+BOARD_PUBLISH_DIR = env.str("BOARD_PUBLISH_DIR", default=str(VAR_DIR / "published"))
+# A full rewrite from time to time (the 90-day bars change at midnight), and the sweeper that
+# pushes the copy to its second, independent target until that target has all of it.
+CELERY_BEAT_SCHEDULE["status_board-publish"] = {
+    "task": "status_board.board_publish",
+    "schedule": env.float("BOARD_PUBLISH_FULL_SECONDS", default=600.0),
+    "kwargs": {"full": True},
+}
+CELERY_BEAT_SCHEDULE["status_board-mirror-sweep"] = {
+    "task": "status_board.board_mirror_sweep",
+    "schedule": env.float("BOARD_MIRROR_SWEEP_SECONDS", default=30.0),
+}
+# The second copy: an S3-compatible bucket (boto3; credentials from the usual AWS_* variables)
+# and/or an rsync target such as user@osaka.example.jp:/srv/board/ (over SSH).
+BOARD_MIRROR_S3_BUCKET = env.str("BOARD_MIRROR_S3_BUCKET", default="")
+BOARD_MIRROR_S3_PREFIX = env.str("BOARD_MIRROR_S3_PREFIX", default="")
+BOARD_MIRROR_S3_ENDPOINT_URL = env.str("BOARD_MIRROR_S3_ENDPOINT_URL", default="")
+BOARD_MIRROR_S3_REGION = env.str("BOARD_MIRROR_S3_REGION", default="ap-northeast-3")
+BOARD_MIRROR_RSYNC_TARGET = env.str("BOARD_MIRROR_RSYNC_TARGET", default="")
+BOARD_MIRROR_TIMEOUT_SECONDS = env.float("BOARD_MIRROR_TIMEOUT_SECONDS", default=10.0)
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -24,3 +24,6 @@ DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="t
 OTP_REQUIRED = True
 AXES_ENABLED = True
 CACHES["default"]["KEY_PREFIX"] = "bcpweb-test"
+# Publishing the board's static copy is tested where asked for (tests/status_board/publish*),
+# never as a side effect of every other test's status change.
+BOARD_PUBLISH_DIR = env.str("BOARD_PUBLISH_DIR", default="")

@@ -42,6 +42,10 @@ def test_make_run_on_another_port_sends_links_to_that_port(tmp_path):
             message=f"make run never served:\n{log.read_text()[-3000:]}",
         )
         assert server.poll() is None, log.read_text()[-3000:]
+        # The public board's static copy is there for a newcomer to look at.
+        for rel in ("ja/index.html", "en/index.html", "api/v1/board/index.json"):
+            assert (tmp_path / "published" / rel).is_file(), rel
+        assert "SAKURA" in (tmp_path / "published" / "api/v1/board/index.json").read_text()
 
         # The demo HQ account alerts Sakura Securities; e-mail goes to the console.
         site.post("/accounts/login/", {"username": "demo-hq", "password": "bcpweb-demo-2026"})

@@ -181,3 +181,23 @@ def test_the_same_report_posted_as_real_does_show_there(
     page = client.get(url)
     body = b"".join(page) if page.streaming else page.content
     assert SECRET in body.decode()
+
+
+@pytest.fixture
+def published(settings, tmp_path):
+    root = tmp_path / "published"
+    settings.BOARD_PUBLISH_DIR = str(root)
+    return root
+
+
+def test_a_drill_never_reaches_the_published_copy(published, drill_with_reports):
+    """The copy nginx serves was written before the drill's reports and stays as it was."""
+    from status_board import publishing
+
+    files = {p: p.read_bytes() for p in published.rglob("*") if p.is_file()}
+    assert (published / "ja/index.html").exists() and (published / "ja/board/PUB-EX").is_dir()
+    publishing.publish(full=True)  # even a full rewrite finds nothing of the drill
+    for path in published.rglob("*"):
+        if path.is_file() and path.suffix != ".gz":
+            assert SECRET.encode() not in path.read_bytes(), path
+    assert {p: p.read_bytes() for p in files} == files

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from status_board import snapshots
@@ -33,3 +35,16 @@ def report(django_capture_on_commit_callbacks):
             )
 
     return _report
+
+
+@pytest.fixture
+def published(settings, tmp_path) -> Path:
+    """The published copy of the board (status_board.publishing) in a directory of its own."""
+    root = tmp_path / "published"
+    settings.BOARD_PUBLISH_DIR = str(root)
+    return root
+
+
+@pytest.fixture
+def pub_reporter(public_org):
+    return factories.user("reporter_pub", role="reporter", organization=public_org)
