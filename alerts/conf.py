@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import environ
-from django.conf import settings
-
-_env = environ.Env()
+from common.tunables import tunable
 
 _DEFAULTS: dict[str, tuple[type, object]] = {
     # Messages per worker task: one SMTP connection sends the whole batch.
@@ -33,8 +30,4 @@ _DEFAULTS: dict[str, tuple[type, object]] = {
 
 
 def get(name: str):
-    if hasattr(settings, name):
-        return getattr(settings, name)
-    kind, default = _DEFAULTS[name]
-    getter = {int: _env.int, float: _env.float, str: _env.str}[kind]
-    return getter(name, default=default)
+    return tunable(_DEFAULTS, name)

@@ -96,6 +96,9 @@ class Alert(models.Model):
     )
     is_drill = models.BooleanField(_("drill"), default=False)
     targeting = models.JSONField(_("targets"), default=dict, blank=True)
+    # Sent to individual addresses with messages of their own (``alert_send_messages``), not
+    # to organizations: no HQ page or alert API lists it (the addresses are private).
+    to_addresses = models.BooleanField(default=False, editable=False)
     resend_round = models.PositiveSmallIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -200,7 +203,10 @@ class Delivery(models.Model):
     """One message to one address: the outbox row a worker claims, sends and marks."""
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="deliveries")
-    target = models.ForeignKey(AlertTarget, on_delete=models.CASCADE, related_name="deliveries")
+    # None for a message to an individual address (``Alert.to_addresses``).
+    target = models.ForeignKey(
+        AlertTarget, on_delete=models.CASCADE, related_name="deliveries", null=True, blank=True
+    )
     step = models.PositiveSmallIntegerField(default=1)
     resend_round = models.PositiveSmallIntegerField(default=0)
     channel = models.CharField(max_length=16, choices=Channel.choices)
@@ -220,6 +226,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(_("reason"), max_length=500, blank=True)
+    # A message of its own ({"subject", "body", "headers"}), sent as is instead of the alert's
+    # text: set only on the rows of an ``Alert.to_addresses`` alert.
+    message = models.JSONField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -233,7 +242,14 @@ class Delivery(models.Model):
             models.UniqueConstraint(
                 fields=["target", "channel", "contact_key", "webhook_key", "step", "resend_round"],
                 name="unique_delivery_per_round",
-            )
+            ),
+            # A message to an address is written once per alert: contact_key is the sender's
+            # key of the addressee (a subscriber).
+            models.UniqueConstraint(
+                fields=["alert", "contact_key"],
+                condition=models.Q(target__isnull=True),
+                name="unique_message_per_alert",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -38,18 +38,24 @@ def alerts_of_source(*, kind: str, ids) -> QuerySet[Alert]:
 
 def alerts_for_hq(*, user) -> QuerySet[Alert]:
     permissions.require(user, Action.RUN_HQ)
-    return Alert.objects.select_related("created_by").annotate(
-        target_count=Count("targets", distinct=True),
-        acked_count=Count(
-            "targets", filter=Q(targets__acknowledged_at__isnull=False), distinct=True
-        ),
-        unreachable_count=Count("targets", filter=Q(targets__unreachable=True), distinct=True),
+    return (
+        Alert.objects.filter(to_addresses=False)
+        .select_related("created_by")
+        .annotate(
+            target_count=Count("targets", distinct=True),
+            acked_count=Count(
+                "targets", filter=Q(targets__acknowledged_at__isnull=False), distinct=True
+            ),
+            unreachable_count=Count("targets", filter=Q(targets__unreachable=True), distinct=True),
+        )
     )
 
 
 def alert_for_hq(*, user, alert_id: int) -> Alert:
     permissions.require(user, Action.RUN_HQ)
-    return get_object_or_404(Alert.objects.select_related("policy", "created_by"), pk=alert_id)
+    return get_object_or_404(
+        Alert.objects.filter(to_addresses=False).select_related("policy", "created_by"), pk=alert_id
+    )
 
 
 def alert_progress(*, user, alert: Alert) -> tuple[list[dict], dict[str, int]]:
@@ -163,7 +169,7 @@ def _sees_every_alert(user) -> bool:
 
 def alerts_visible(*, user) -> QuerySet[Alert]:
     """HQ staff and regulators: every alert; members: alerts sent to their organizations."""
-    qs = Alert.objects.order_by("-created_at", "-id")
+    qs = Alert.objects.filter(to_addresses=False).order_by("-created_at", "-id")
     if _sees_every_alert(user):
         return qs
     org_ids = permissions.member_organization_ids(user)

@@ -8,6 +8,7 @@ they read progress back through ``alerts.selectors``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,6 +30,8 @@ from .models import (
     Alert,
     AlertSource,
     AlertTarget,
+    Channel,
+    DeliveryStatus,
     EscalationPolicy,
 )
 
@@ -240,3 +243,75 @@ def alert_close(*, actor, alert: Alert) -> int:
     AlertTarget.objects.filter(alert=alert).update(escalate_at=None)
     Alert.objects.filter(pk=alert.pk).exclude(deadline__lte=now).update(deadline=now)
     return cancelled
+
+
+@dataclass(frozen=True)
+class AddressedMessage:
+    """One message of its own to one address (``alert_send_messages``).
+
+    ``key`` is the sender's key of the addressee (unique within the alert), ``headers`` extra
+    e-mail headers such as List-Unsubscribe.
+    """
+
+    key: int
+    address: str
+    language: str
+    subject: str
+    body: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+    recipient: str = ""
+
+
+def alert_send_messages(
+    *,
+    created_by,
+    subject_ja: str,
+    subject_en: str = "",
+    source: AlertSource,
+    messages: Iterable[AddressedMessage],
+) -> Alert | None:
+    """Write one alert and one e-mail outbox row per message, each sent as it is.
+
+    For senders that address individuals rather than organizations (investors' digests):
+    no contact tree, no acknowledgement, no escalation; the rows are claimed, sent, retried
+    and swept like every other delivery. Runs in the caller's transaction (the rows are
+    published once it commits). None when there is nothing to send.
+    """
+    messages = list(messages)
+    if not messages:
+        return None
+    now = timezone.now()
+    alert = Alert.objects.create(
+        subject_ja=strip_control_characters(subject_ja)[:200],
+        subject_en=strip_control_characters(subject_en or "")[:200],
+        body_ja="-",
+        requires_ack=False,
+        to_addresses=True,
+        targeting={"messages": len(messages)},
+        source_kind=source.kind[:32],
+        source_id=str(source.id)[:64],
+        source_label=(source.label or "")[:200],
+        created_by=created_by,
+    )
+    rows = [
+        {
+            "alert_id": alert.pk,
+            "target_id": None,
+            "step": 1,
+            "resend_round": 0,
+            "channel": Channel.EMAIL,
+            "contact_key": m.key,
+            "recipient": m.recipient[:200],
+            "address": m.address[:500],
+            "language": m.language,
+            "status": DeliveryStatus.QUEUED,
+            "message": {
+                "subject": strip_control_characters(m.subject),
+                "body": m.body,
+                "headers": dict(m.headers),
+            },
+        }
+        for m in messages
+    ]
+    tasks.enqueue_on_commit(outbox.write(rows, now=now))
+    return alert

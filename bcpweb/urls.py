@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("emergency_hq.api_urls")),
     path("", include("alerts.api_urls")),
     path("", include("drills.api_urls")),
+    path("", include("subscriptions.api_urls")),
 ]
 
 urlpatterns = [
@@ -49,6 +50,7 @@ urlpatterns = [
     path("", include("emergency_hq.urls")),
     path("", include("alerts.urls")),
     path("", include("drills.urls")),
+    path("", include("subscriptions.urls")),
 ]
 
 handler403 = errors.permission_denied

@@ -99,7 +99,26 @@ class AlertMessages:
             connection=connection,
         )
 
+    @staticmethod
+    def own_message(d: Delivery, connection) -> EmailMessage:
+        """A delivery that carries its own message (``alert_send_messages``)."""
+        m = d.message
+        return EmailMessage(
+            subject=_one_line(m.get("subject", "")),
+            body=m.get("body", ""),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[d.address],
+            headers={
+                "Message-ID": d.message_id,
+                "X-BCPWEB-Alert": str(d.alert_id),
+                **{str(k): _one_line(v) for k, v in (m.get("headers") or {}).items()},
+            },
+            connection=connection,
+        )
+
     def message(self, d: Delivery, connection) -> EmailMessage:
+        if d.message is not None:
+            return self.own_message(d, connection)
         return self.email(
             d,
             to=d.address,
@@ -122,6 +141,8 @@ class AlertMessages:
         """The serialized message for SMTP, or None when it must be built the slow way."""
         if not d.address.isascii():
             return None
+        if d.message is not None:
+            return self.own_message(d, None).message().as_bytes(linesep="\r\n")
         key = (d.alert_id, d.language)
         raw = self._raw.get(key)
         if raw is None:

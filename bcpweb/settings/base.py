@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "bulletin",
     "emergency_hq",
     "drills",
+    "subscriptions",
     "demo",
 ]
 
@@ -182,6 +183,16 @@ if QUAKE_FEED_URL:
         "task": "emergency_hq.quake_feed_poll",
         "schedule": QUAKE_FEED_POLL_SECONDS,
     }
+# Subscriptions: close the digest windows that are due (a safety net: each change also
+# schedules its own build) and delete sign-ups never confirmed (subscriptions.tasks).
+CELERY_BEAT_SCHEDULE["subscriptions-digests"] = {
+    "task": "subscriptions.digests_due",
+    "schedule": env.float("SUBSCRIPTION_DIGEST_SWEEP_SECONDS", default=10.0),
+}
+CELERY_BEAT_SCHEDULE["subscriptions-purge"] = {
+    "task": "subscriptions.unconfirmed_purge",
+    "schedule": 3600.0,
+}
 # Drills: start the scheduled ones on time and send the injects that are due (drills.tasks).
 CELERY_BEAT_SCHEDULE["drills-tick"] = {
     "task": "drills.drills_tick",

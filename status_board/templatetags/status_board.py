@@ -20,3 +20,11 @@ def status_badge(code: str):
 @register.filter
 def status_label(code: str) -> str:
     return label(code)
+
+
+@register.simple_tag
+def page_extras(organization=None):
+    """What apps above the board put under its public pages (``providers.page_extras``)."""
+    from status_board import providers
+
+    return providers.page_extras(organization=organization)
