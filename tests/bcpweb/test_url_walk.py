@@ -38,6 +38,9 @@ PUBLIC = {
     "circular_list",
     "circular_feed",
     "api_circulars",
+    # subscriptions: investors sign up and read the privacy notice (tested in tests/subscriptions)
+    "subscribe",
+    "subscription_privacy",
 }
 # Open to any member, whatever their organization (the members' area).
 MEMBERS = {
