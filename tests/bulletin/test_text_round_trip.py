@@ -3,18 +3,16 @@ the circular refused when nothing is left, or for a NUL), and the title stored i
 page, the API and the public Atom feed give back, character for character."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from bulletin.models import Circular
 from common.text import has_control_characters, strip_control_characters
 from tests.text_roundtrip import atom_entries, in_page
-from tests.text_strategies import typed_text
+from tests.text_strategies import property_settings, typed_text
 
 pytestmark = pytest.mark.django_db
 
-PROPERTY = settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+PROPERTY = property_settings(15)
 
 
 @PROPERTY

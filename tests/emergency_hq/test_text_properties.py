@@ -2,17 +2,15 @@
 message, never a 500; no control character stored; the API gives back what was stored."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 
 from common.text import has_control_characters, strip_control_characters
 from emergency_hq.models import ActivationDecision, Incident
-from tests.text_strategies import typed_text
+from tests.text_strategies import property_settings, typed_text
 
 pytestmark = pytest.mark.django_db
 
-PROPERTY = settings(
-    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+PROPERTY = property_settings(10)
 
 
 @PROPERTY
