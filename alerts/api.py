@@ -24,7 +24,7 @@ class TargetSerializer(serializers.Serializer):
     organization = serializers.CharField(source="organization.code")
     state = serializers.ChoiceField(choices=selectors.TARGET_STATES)
     acknowledged_at = serializers.DateTimeField(allow_null=True)
-    answer = serializers.CharField(allow_blank=True)
+    answer = serializers.ChoiceField(choices=AckAnswer.choices, allow_blank=True)
 
 
 class AlertSerializer(serializers.Serializer):

@@ -13,9 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.parsers import JSONParser
+from common.schema import CodeField
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
+from organizations.vocabulary import OrganizationKind
 
 from . import receipts, selectors, services
 from .models import Audience, Category, Circular
@@ -45,6 +47,9 @@ class CircularSerializer(serializers.ModelSerializer):
     organizations = serializers.SerializerMethodField()
     committees = serializers.SerializerMethodField()
     issuer = serializers.SerializerMethodField()
+    kinds = serializers.ListField(
+        child=serializers.ChoiceField(choices=OrganizationKind.choices), read_only=True
+    )
     withdrawn = serializers.BooleanField(source="is_withdrawn", read_only=True)
     attachments = AttachmentSerializer(many=True, read_only=True)
     url = serializers.SerializerMethodField()
@@ -107,7 +112,9 @@ class CircularInputSerializer(serializers.Serializer):
         child=serializers.CharField(max_length=32), required=False, max_length=2000
     )
     kinds = serializers.ListField(
-        child=serializers.CharField(max_length=32), required=False, max_length=20
+        child=CodeField(choices=OrganizationKind.choices, max_length=32),
+        required=False,
+        max_length=20,
     )
     committees = serializers.ListField(
         child=serializers.CharField(max_length=32), required=False, max_length=100

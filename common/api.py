@@ -4,7 +4,12 @@ Services raise Django's ValidationError (by field); the API views let it through
 handler turns it into the JSON error shape: ``{"message", "errors": {field: [messages]}}``.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -32,7 +37,11 @@ def _first_message(detail) -> str:
 
 
 def exception_handler(exc, context):
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent | RequestDataTooBig):
+        # Django's limits on a form or multipart body: a JSON 400 like any other bad input
+        # (left to Django they were an HTML 400 and an error in the log).
+        exc = exceptions.ParseError(_("The request body has too many fields or is too large."))
+    elif isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(as_serializer_error(exc))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()

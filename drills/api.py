@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.schema import CodeField, error_response
+from emergency_hq.models import IncidentKind
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
+from organizations.vocabulary import Language, OrganizationKind, Segment
 
 from . import reading, selectors, services
-from .models import ANSWER_MINUTES_MAX, Drill, DrillAudience, DrillState
+from .models import ANSWER_MINUTES_MAX, Drill, DrillAudience, DrillState, InjectKind
 from .services import DrillContactInput, DrillStateConflict, InjectInput
 
 
@@ -45,7 +48,7 @@ class ParticipantSerializer(serializers.Serializer):
 class InjectSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
     offset_minutes = serializers.IntegerField()
-    kind = serializers.CharField()
+    kind = serializers.ChoiceField(choices=InjectKind.choices)
     title_ja = serializers.CharField()
     title_en = serializers.CharField()
     requires_ack = serializers.BooleanField()
@@ -53,8 +56,10 @@ class InjectSerializer(serializers.Serializer):
 
 
 class DrillSerializer(serializers.ModelSerializer):
-    audience = serializers.CharField(help_text=", ".join(DrillAudience.values))
-    state = serializers.CharField(help_text=" → ".join(DrillState.values))
+    audience = serializers.ChoiceField(choices=DrillAudience.choices)
+    state = serializers.ChoiceField(
+        choices=DrillState.choices, help_text=" → ".join(DrillState.values)
+    )
     scenario_html = serializers.CharField(source="scenario_html_ja")
     scenario_html_en = serializers.CharField()
     kinds = serializers.SerializerMethodField()
@@ -90,9 +95,11 @@ class DrillSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ListField(child=CodeField(choices=OrganizationKind.choices)))
     def get_kinds(self, drill) -> list[str]:
         return list(drill.targeting.get("kinds", []))
 
+    @extend_schema_field(serializers.ListField(child=CodeField(choices=Segment.choices)))
     def get_segments(self, drill) -> list[str]:
         return list(drill.targeting.get("segments", []))
 
@@ -115,7 +122,7 @@ class DrillSerializer(serializers.ModelSerializer):
 
 class InjectInputSerializer(serializers.Serializer):
     offset_minutes = serializers.IntegerField()
-    kind = serializers.CharField(max_length=16, required=False, default="alert")
+    kind = CodeField(choices=InjectKind.choices, max_length=16, required=False, default="alert")
     title_ja = serializers.CharField(max_length=500, allow_blank=True)
     title_en = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     body_ja = serializers.CharField(max_length=50_000, allow_blank=True)
@@ -128,12 +135,13 @@ class TestContactSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     email = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     sms = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
-    language = serializers.CharField(max_length=8, required=False, default="ja")
+    language = CodeField(choices=Language.choices, max_length=8, required=False, default="ja")
 
 
-def _codes(**kwargs):
+def _codes(choices=None, **kwargs):
+    child = serializers.CharField(max_length=64) if choices is None else CodeField(choices=choices)
     return serializers.ListField(
-        child=serializers.CharField(max_length=64),
+        child=child,
         required=False,
         default=list,
         max_length=5000,
@@ -148,17 +156,19 @@ class DrillInput(serializers.Serializer):
     scenario_en = serializers.CharField(
         max_length=50_000, required=False, allow_blank=True, default=""
     )
-    audience = serializers.CharField(max_length=32, help_text=", ".join(DrillAudience.values))
+    audience = CodeField(choices=DrillAudience.choices, max_length=32)
     organizations = _codes()
-    kinds = _codes()
-    segments = _codes()
+    kinds = _codes(OrganizationKind.choices)
+    segments = _codes(Segment.choices)
     committees = _codes()
     starts_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     answer_minutes = serializers.IntegerField(
         help_text=f"1 to {ANSWER_MINUTES_MAX} (7 days)", min_value=-(2**31), max_value=2**31
     )
     announced = serializers.BooleanField(required=False, default=True)
-    incident_kind = serializers.CharField(max_length=32, required=False, default="earthquake")
+    incident_kind = CodeField(
+        choices=IncidentKind.choices, max_length=32, required=False, default="earthquake"
+    )
     severity = serializers.IntegerField(required=False, default=3, min_value=-100, max_value=100)
     injects = InjectInputSerializer(many=True, required=False, default=list)
     test_contacts = TestContactSerializer(many=True, required=False, default=list)
@@ -217,7 +227,7 @@ class _Move(APIView):
 @extend_schema(
     summary="Start a planned drill: the drill incident, the 【訓練】 alert, the drill board (HQ)",
     request=None,
-    responses={200: DrillSerializer, 409: OpenApiTypes.OBJECT},
+    responses={200: DrillSerializer, 409: error_response("The drill is not planned.")},
 )
 class DrillStart(_Move):
     move = staticmethod(services.drill_start)
@@ -226,7 +236,7 @@ class DrillStart(_Move):
 @extend_schema(
     summary="Close a running drill; its figures are frozen (HQ)",
     request=None,
-    responses={200: DrillSerializer, 409: OpenApiTypes.OBJECT},
+    responses={200: DrillSerializer, 409: error_response("The drill is not running.")},
 )
 class DrillClose(_Move):
     move = staticmethod(services.drill_close)

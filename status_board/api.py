@@ -7,13 +7,14 @@ from rest_framework import exceptions, generics, serializers
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.views import APIView
 
+from common.schema import CodeField
 from organizations import permissions
 from organizations.models import Organization
 
 from . import drill_reports, selectors, services, snapshots
 from .models import MESSAGE_MAX_LENGTH, StatusReport
 from .responses import cached_response
-from .vocabulary import Source
+from .vocabulary import Source, Status
 
 
 class ReadOrAuthenticatedWrite(BasePermission):
@@ -26,7 +27,7 @@ class ReadOrAuthenticatedWrite(BasePermission):
 class StatusReportInput(serializers.Serializer):
     organization = serializers.CharField(max_length=32)
     function = serializers.CharField(max_length=48)
-    status = serializers.CharField(max_length=32)
+    status = CodeField(choices=Status.choices, max_length=32)
     message = serializers.CharField(
         max_length=MESSAGE_MAX_LENGTH, required=False, allow_blank=True, default=""
     )

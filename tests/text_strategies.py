@@ -33,3 +33,14 @@ typed_text = st.lists(
     st.one_of(st.characters(), st.sampled_from(C0_CONTROLS), st.sampled_from(AWKWARD)),
     max_size=40,
 ).map("".join)
+
+
+def property_settings(max_examples: int):
+    """Hypothesis settings of the text properties: no deadline (the services hit PostgreSQL)."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )

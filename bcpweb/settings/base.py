@@ -319,7 +319,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "common.api.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "common.api.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "common.schema.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -334,6 +334,25 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per vocabulary (DESIGN §3), so that codes show as enums that never collide.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganizationKindEnum": "organizations.vocabulary.OrganizationKind",
+        "SegmentEnum": "organizations.vocabulary.Segment",
+        "LanguageEnum": "organizations.vocabulary.Language",
+        "StatusEnum": "status_board.vocabulary.Status",
+        "ReportSourceEnum": "status_board.vocabulary.Source",
+        "IncidentKindEnum": "emergency_hq.models.IncidentKind",
+        "IncidentStateEnum": "emergency_hq.models.IncidentState",
+        "DecisionActionEnum": "emergency_hq.models.DecisionAction",
+        "HQRoleEnum": "emergency_hq.models.HQRole",
+        "CircularCategoryEnum": "bulletin.models.Category",
+        "CircularAudienceEnum": "bulletin.models.Audience",
+        "AlertAnswerEnum": "alerts.models.AckAnswer",
+        "AlertTargetStateEnum": "alerts.selectors.TARGET_STATES",
+        "DrillStateEnum": "drills.models.DrillState",
+        "DrillAudienceEnum": "drills.models.DrillAudience",
+        "DrillInjectKindEnum": "drills.models.InjectKind",
+    },
 }
 
 # Operations (docs/operations.md). /metrics answers the direct peers of these addresses or

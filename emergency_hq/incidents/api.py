@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from common.parsers import JSONParser
+from common.schema import CodeField
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
@@ -25,6 +26,7 @@ from ..models import (
     ActivationCriterion,
     ActivationDecision,
     DecisionAction,
+    HQRole,
     Incident,
     IncidentKind,
     IncidentState,
@@ -32,10 +34,10 @@ from ..models import (
 from . import dashboard, decisions, selectors, services
 
 
-# Codes as plain strings in the schema: enum names like "kind" would collide with other apps'.
+# Codes are named enums in the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
 class IncidentSerializer(serializers.ModelSerializer):
-    kind = serializers.CharField(read_only=True, help_text=", ".join(IncidentKind.values))
-    state = serializers.CharField(read_only=True, help_text=", ".join(IncidentState.values))
+    kind = serializers.ChoiceField(choices=IncidentKind.choices, read_only=True)
+    state = serializers.ChoiceField(choices=IncidentState.choices, read_only=True)
     opened_by = serializers.CharField(source="opened_by.username", read_only=True)
     active_segments = serializers.SerializerMethodField()
 
@@ -63,7 +65,7 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 class IncidentInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
-    kind = serializers.CharField(max_length=32, help_text=", ".join(IncidentKind.values))
+    kind = CodeField(choices=IncidentKind.choices, max_length=32)
     severity = serializers.IntegerField(min_value=1, max_value=4)
     is_drill = serializers.BooleanField(required=False, default=False)
     region = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
@@ -115,7 +117,7 @@ class IncidentDetail(generics.RetrieveAPIView):
 
 
 class TransitionInput(serializers.Serializer):
-    state = serializers.CharField(max_length=32)
+    state = CodeField(choices=IncidentState.choices, max_length=32)
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
@@ -143,7 +145,7 @@ class IncidentTransition(APIView):
 
 
 class MemberInput(serializers.Serializer):
-    role = serializers.CharField(max_length=16)
+    role = CodeField(choices=HQRole.choices, max_length=16)
     name = serializers.CharField(max_length=120)
     organization = serializers.CharField(max_length=32, required=False, allow_blank=True)
 
@@ -227,8 +229,8 @@ class IncidentConvene(APIView):
 
 
 class DecisionSerializer(serializers.ModelSerializer):
-    segment = serializers.CharField(read_only=True)
-    action = serializers.CharField(read_only=True)
+    segment = serializers.ChoiceField(choices=Segment.choices, read_only=True)
+    action = serializers.ChoiceField(choices=DecisionAction.choices, read_only=True)
     decided_by = serializers.CharField(source="decided_by.username", read_only=True)
     circular = serializers.SerializerMethodField()
     superseded_by = serializers.SerializerMethodField()
@@ -262,8 +264,8 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class DecisionInput(serializers.Serializer):
-    segment = serializers.CharField(max_length=32, help_text=", ".join(Segment.values))
-    action = serializers.CharField(max_length=32, help_text=", ".join(DecisionAction.values))
+    segment = CodeField(choices=Segment.choices, max_length=32)
+    action = CodeField(choices=DecisionAction.choices, max_length=32)
     rationale = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=True)
     criteria = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=100

@@ -182,3 +182,23 @@ def test_drills_are_listed_apart(client, login, hq_user, send, org_a, tree_a):
     page = client.get("/hq/alerts/").content.decode()
     drills = page.index("<h2>訓練</h2>")
     assert page.index("本番の連絡") < drills < page.index("【訓練】訓練の連絡")
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "1e5", "\x00"])
+def test_an_impossible_organization_id_is_a_form_error_not_a_500(
+    client, login, hq_user, org_a, value
+):
+    """Issue 10, defect 7: an id past bigint (or not a number at all) was a database error."""
+    login(hq_user)
+    response = client.post(
+        "/hq/alerts/new/",
+        {
+            "subject_ja": "件名",
+            "body_ja": "本文",
+            "audience": "organizations",
+            "organizations": value,
+        },
+    )
+    assert response.status_code in (200, 400)
+    assert "errorlist" in response.content.decode() or response.status_code == 400
+    assert not Alert.objects.exists()

@@ -44,3 +44,31 @@ def test_ordinary_bodies_still_work(api_client, reporter_a):
         format="json",
     )
     assert response.status_code == 201
+
+
+@pytest.mark.parametrize(
+    ("url", "multipart"), [("/api/v1/circulars/", True), ("/api/v1/drills/", False)]
+)
+def test_a_form_body_past_djangos_field_limit_is_a_json_400(api_client, hq_user, url, multipart):
+    """Found by schemathesis: 1,001+ repeated form keys were Django's HTML 400 and a logged
+    error (TooManyFieldsSent); the API answers its own JSON error body."""
+    from django.conf import settings
+
+    api_client.force_authenticate(hq_user)
+    fields = [
+        ("organizations", f"ORG{i}") for i in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)
+    ]
+    if multipart:
+        from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
+
+        data = {"title_ja": "t", "organizations": [v for _k, v in fields]}
+        body, content_type = encode_multipart(BOUNDARY, data), MULTIPART_CONTENT
+    else:
+        from urllib.parse import urlencode
+
+        body = urlencode(fields)
+        content_type = "application/x-www-form-urlencoded"
+    response = api_client.generic("POST", url, body, content_type=content_type)
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["message"]

@@ -87,3 +87,15 @@ def test_feed_summaries_are_plain_text_so_markup_stays_text(
         (summary,) = _summaries(client, url)
         assert summary.get("type") == "text", url
         assert summary.text == markup  # the reader shows the characters, never runs them
+
+
+def test_a_carriage_return_reads_back_from_the_feed_as_stored():
+    """Found by the round-trip property: a bare CR came back from the XML as a newline."""
+    from common.feeds import PlainTextAtom1Feed
+
+    feed = PlainTextAtom1Feed("t", "http://x/", "d")
+    feed.add_item("a\rb", "http://x/1", "c\r\nd <x>&")
+    root = ET.fromstring(feed.writeString("utf-8"))
+    entry = next(root.iter("{http://www.w3.org/2005/Atom}entry"))
+    assert entry.findtext("{http://www.w3.org/2005/Atom}title") == "a\rb"
+    assert entry.findtext("{http://www.w3.org/2005/Atom}summary") == "c\r\nd <x>&"
