@@ -138,6 +138,24 @@ def test_members_of_another_organization_open_only_shared_pages(
 
 
 @pytest.mark.django_db
+def test_every_page_of_the_walk_carries_the_csp_and_permissions_policy(
+    client, login, reporter_b, fixtures_of_a
+):
+    from .csp_scan import header_problems
+
+    found = []
+    for who in ("anonymous", "reporter_b"):
+        if who == "reporter_b":
+            login(reporter_b)
+        for name, route in _routes():
+            if name == "logout":
+                continue
+            url = _url_for(route, fixtures_of_a)
+            found += [f"{who} {url}: {p}" for p in header_problems(client.get(url))]
+    assert found == [], "\n".join(found)
+
+
+@pytest.mark.django_db
 def test_the_walk_does_reach_the_protected_pages(client, login, reporter_a, fixtures_of_a):
     """The walker itself works: the owner can open its contacts and BCP profile pages."""
     login(reporter_a)
