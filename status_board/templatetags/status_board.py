@@ -20,3 +20,12 @@ def status_badge(code: str):
 @register.filter
 def status_label(code: str) -> str:
     return label(code)
+
+
+@register.filter
+def function_label(code: str) -> str:
+    """A business function by its name in the page's language, never by its code."""
+    from organizations.models import BusinessFunction
+
+    function = BusinessFunction.objects.filter(code=code).first()
+    return function.name if function is not None else code

@@ -144,3 +144,17 @@ def test_the_board_json_has_message_en_and_the_activation_banner(
     assert activation["incident_title_en"] == "Tokyo Inland Earthquake"
     assert activation["incident_title_ja"] == "首都直下地震"
     assert activation["circular"] == decision.circular.number
+
+
+def test_the_japanese_circular_of_a_decision_says_criteria_in_japanese(hq_user, bilingual):
+    decision = _decide(hq_user, bilingual, criteria=["tse-halt-order-routing"])
+    assert "### 発動基準" in decision.circular.body_ja
+    assert "Criteria" not in decision.circular.body_ja
+    assert "### Criteria" in decision.circular.body_en
+
+
+def test_english_labels_of_the_alert_form_start_with_a_capital(client, login, hq_user):
+    login(hq_user)
+    page = _english(client).get("/hq/alerts/new/").content.decode()
+    assert "Subject (English)" in page and "Answer by" in page
+    assert ">subject (English)" not in page
