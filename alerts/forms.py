@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization
@@ -74,6 +75,12 @@ class AlertForm(forms.Form):
     is_drill = forms.BooleanField(
         label=_("This is a drill (【訓練】/[DRILL] in every subject)"), required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Labels start with a capital like every other form's (the msgids are model-style).
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
 
     def clean(self):
         data = super().clean()

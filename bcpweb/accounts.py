@@ -137,14 +137,19 @@ def _base32(device) -> str:
 def account(request):
     from organizations import permissions
 
-    roles = sorted(request.user.groups.values_list("name", flat=True))
+    roles = [
+        permissions.role_label(g)
+        for g in sorted(request.user.groups.values_list("name", flat=True))
+    ]
     org_roles = permissions.organization_roles(request.user)
     if org_roles:
         from organizations.models import Organization
 
         codes = dict(Organization.objects.filter(pk__in=org_roles).values_list("pk", "code"))
         for pk, names in sorted(org_roles.items(), key=lambda kv: codes.get(kv[0], "")):
-            roles.extend(f"{n} @ {codes.get(pk, pk)}" for n in sorted(names))
+            roles.extend(
+                f"{permissions.role_label(n)} @ {codes.get(pk, pk)}" for n in sorted(names)
+            )
     return render(
         request,
         "registration/account.html",

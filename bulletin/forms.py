@@ -6,7 +6,7 @@ from datetime import date
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from common.text import strip_control_characters
+from common.text import lazy_interpolate, strip_control_characters
 from organizations.models import Committee
 from organizations.vocabulary import OrganizationKind
 
@@ -103,8 +103,10 @@ class CircularForm(forms.Form):
     attachments = MultipleFileField(
         label=_("Attachments"),
         required=False,
-        help_text=_("PDF, XLSX, DOCX, PNG or JPEG; up to 20 MB each, at most %(n)s files.")
-        % {"n": MAX_ATTACHMENTS},
+        help_text=lazy_interpolate(
+            _("PDF, XLSX, DOCX, PNG or JPEG; up to 20 MB each, at most %(n)s files."),
+            {"n": MAX_ATTACHMENTS},
+        ),
     )
 
     def __init__(self, *args, issuers, market_wide: bool, **kwargs):

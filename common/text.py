@@ -12,3 +12,11 @@ def has_control_characters(text: str) -> bool:
 
 def strip_control_characters(text: str) -> str:
     return _CONTROL_CHARACTERS.sub("", text)
+
+
+def lazy_interpolate(message, values: dict):
+    """``message % values`` evaluated when shown, so a form's class-level help text follows the
+    page's language (``gettext_lazy(...) % {...}`` at import time would freeze Japanese)."""
+    from django.utils.functional import lazy
+
+    return lazy(lambda: str(message) % values, str)()

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from common.text import lazy_interpolate
 from emergency_hq.models import IncidentKind
 from organizations.models import Committee, Organization
 from organizations.vocabulary import PARTICIPATION_SEGMENTS, OrganizationKind
@@ -91,8 +92,10 @@ class DrillForm(forms.Form):
     answer_minutes = forms.IntegerField(
         label=_("Answer window (minutes)"),
         initial=30,
-        help_text=_("Answers after this are counted as late; at most %(max)s minutes (7 days).")
-        % {"max": ANSWER_MINUTES_MAX},
+        help_text=lazy_interpolate(
+            _("Answers after this are counted as late; at most %(max)s minutes (7 days)."),
+            {"max": ANSWER_MINUTES_MAX},
+        ),
     )
     incident_kind = forms.ChoiceField(
         label=_("Scenario kind"), choices=IncidentKind.choices, initial=IncidentKind.EARTHQUAKE

@@ -21,7 +21,7 @@ class IncidentAdmin(ReadOnlyAdminMixin, SimpleHistoryAdmin):
 
     list_display = ["started_at", "title", "kind", "severity", "state", "is_drill"]
     list_filter = ["state", "kind", "is_drill"]
-    search_fields = ["title"]
+    search_fields = ["title", "title_en"]
 
 
 @admin.register(ActivationDecision)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .incidents import api
+from .incidents import api, api_situation
 
 urlpatterns = [
     path("incidents/", api.IncidentListCreate.as_view(), name="api_incidents"),
@@ -32,7 +32,7 @@ urlpatterns = [
     ),
     path(
         "incidents/<int:incident_id>/situation/",
-        api.IncidentSituation.as_view(),
+        api_situation.IncidentSituation.as_view(),
         name="api_incident_situation",
     ),
 ]

@@ -23,6 +23,18 @@ ORGANIZATION_ROLES = (REPORTER, VIEWER)
 ALL_ROLES = ORGANIZATION_ROLES + MARKET_ROLES
 
 
+def role_label(code: str) -> str:
+    """A role in words, in the language of the page (the code is for machines)."""
+    labels = {
+        HQ_STAFF: _("HQ staff"),
+        REGULATOR: _("Regulator"),
+        JSDA_ADMIN: _("JSDA administrator"),
+        REPORTER: _("Reporter"),
+        VIEWER: _("Viewer"),
+    }
+    return labels.get(code, code)
+
+
 class Action(StrEnum):
     VIEW_MEMBERS_AREA = "view_members_area"
     VIEW_ORGANIZATION = "view_organization"

@@ -27,7 +27,14 @@ def _organization_for(request, code: str, action: Action):
 def my_organizations(request):
     organizations = selectors.organizations_of_user(user=request.user).order_by("code")
     roles = permissions.organization_roles(request.user)
-    rows = [(org, sorted(roles.get(org.pk, ()))) for org in organizations]
+    rows = [
+        (
+            org,
+            sorted(roles.get(org.pk, ())),
+            [permissions.role_label(r) for r in sorted(roles.get(org.pk, ()))],
+        )
+        for org in organizations
+    ]
     return render(request, "organizations/organization_mine.html", {"rows": rows})
 
 

@@ -56,12 +56,14 @@ def _etag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
-def board_json(rows, generated_at: datetime) -> bytes:
+def board_json(rows, generated_at: datetime, activations=()) -> bytes:
     def iso(value):
         return timezone.localtime(value).isoformat() if value else None
 
     data = {
         "generated_at": iso(generated_at),
+        # The BCP activations in force (the banner), each with its titles and its circular.
+        "activations": [a.as_dict() for a in activations],
         "organizations": [
             {
                 "code": row.organization.code,
@@ -73,6 +75,7 @@ def board_json(rows, generated_at: datetime) -> bytes:
                         "function": cell.function.code,
                         "status": cell.status,
                         "message": cell.message,
+                        "message_en": cell.message_en,
                         "reported_at": iso(cell.reported_at),
                         "expected_recovery_at": iso(cell.expected_recovery_at),
                         "confirmed_at": iso(cell.confirmed_at),
@@ -107,10 +110,14 @@ def build(*, data_version: int = 0) -> Bundle:
     member_rows = selectors.board_rows(everything=True)
     public_rows = [r for r in member_rows if r.organization.is_public]
     variants: dict[str, Variant] = {}
-    for key, rows in (("json:public", public_rows), ("json:members", member_rows)):
-        body = board_json(rows, generated_at)
-        variants[key] = Variant(body=body, etag=_etag(body), content_type="application/json")
     activations = selectors.activations_active(public_only=True)
+    members_activations = selectors.activations_active(public_only=False)
+    for key, rows, shown in (
+        ("json:public", public_rows, activations),
+        ("json:members", member_rows, members_activations),
+    ):
+        body = board_json(rows, generated_at, shown)
+        variants[key] = Variant(body=body, etag=_etag(body), content_type="application/json")
     counts = selectors.counts_by_status(public_rows)
     for language in LANGUAGES:
         with translation.override(language):

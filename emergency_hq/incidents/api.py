@@ -31,7 +31,7 @@ from ..models import (
     IncidentKind,
     IncidentState,
 )
-from . import dashboard, decisions, selectors, services
+from . import decisions, selectors, services
 
 
 # Codes are named enums in the schema (SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"]).
@@ -46,10 +46,12 @@ class IncidentSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "title",
+            "title_en",
             "kind",
             "severity",
             "region",
             "description",
+            "description_en",
             "is_drill",
             "state",
             "started_at",
@@ -65,11 +67,15 @@ class IncidentSerializer(serializers.ModelSerializer):
 
 class IncidentInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
+    title_en = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     kind = CodeField(choices=IncidentKind.choices, max_length=32)
     severity = serializers.IntegerField(min_value=1, max_value=4)
     is_drill = serializers.BooleanField(required=False, default=False)
     region = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     description = serializers.CharField(
+        max_length=10_000, required=False, allow_blank=True, default=""
+    )
+    description_en = serializers.CharField(
         max_length=10_000, required=False, allow_blank=True, default=""
     )
     started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
@@ -152,6 +158,9 @@ class MemberInput(serializers.Serializer):
 
 class ConveneInput(serializers.Serializer):
     location = serializers.CharField(max_length=200)
+    location_en = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
     alternate_location = serializers.CharField(
         max_length=200, required=False, allow_blank=True, default=""
     )
@@ -199,6 +208,7 @@ class IncidentConvene(APIView):
             actor=request.user,
             incident=incident,
             location=values["location"],
+            location_en=values["location_en"],
             alternate_location=values["alternate_location"],
             conference_bridge=values["conference_bridge"],
             convened_at=values["convened_at"],
@@ -219,6 +229,7 @@ class IncidentConvene(APIView):
                 "incident": IncidentSerializer(incident).data,
                 "convened_at": convening.convened_at,
                 "location": convening.location,
+                "location_en": convening.location_en,
                 "alternate_location": convening.alternate_location,
                 "conference_bridge": convening.conference_bridge,
                 "participants": sorted(participants),
@@ -243,6 +254,7 @@ class DecisionSerializer(serializers.ModelSerializer):
             "segment",
             "action",
             "rationale",
+            "rationale_en",
             "criteria",
             "criteria_snapshot",
             "supersedes",
@@ -267,6 +279,9 @@ class DecisionInput(serializers.Serializer):
     segment = CodeField(choices=Segment.choices, max_length=32)
     action = CodeField(choices=DecisionAction.choices, max_length=32)
     rationale = serializers.CharField(max_length=5000, allow_blank=True, trim_whitespace=True)
+    rationale_en = serializers.CharField(
+        max_length=5000, required=False, allow_blank=True, default=""
+    )
     criteria = serializers.ListField(
         child=serializers.CharField(max_length=64), required=False, default=list, max_length=100
     )
@@ -313,6 +328,7 @@ class DecisionListCreate(generics.ListCreateAPIView):
             segment=values["segment"],
             action=values["action"],
             rationale=values["rationale"],
+            rationale_en=values["rationale_en"],
             criteria=values["criteria"],
             supersedes=supersedes,
         )
@@ -377,17 +393,3 @@ class IncidentDeclare(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
-
-
-class IncidentSituation(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        summary="The situation of an incident (HQ staff and regulators)",
-        responses={200: OpenApiTypes.OBJECT},
-    )
-    def get(self, request, incident_id):
-        if not permissions.can(request.user, Action.VIEW_SITUATION):
-            raise exceptions.PermissionDenied()
-        incident = selectors.incident_for_hq(user=request.user, incident_id=incident_id)
-        return Response(dashboard.situation(user=request.user, incident=incident).as_api())

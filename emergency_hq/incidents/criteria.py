@@ -90,6 +90,15 @@ class Evaluation:
     met: bool
     detail: dict = field(default_factory=dict)
 
+    @property
+    def suggests_label(self) -> str:
+        """What the criterion suggests, in words (the page's language), never the code."""
+        from ..models import DecisionAction
+
+        if self.suggests in DecisionAction.values:
+            return str(DecisionAction(self.suggests).label)
+        return self.suggests
+
     def as_dict(self) -> dict:
         return {
             "code": self.code,

@@ -311,7 +311,7 @@ def timeline(*, user, incident: Incident, alerts: list[Alert] | None = None) -> 
             TimelineEntry(
                 c.convened_at,
                 "convening",
-                _("HQ convened at %(place)s") % {"place": c.location},
+                _("HQ convened at %(place)s") % {"place": c.display_location},
             )
         )
     for m in incident.declarations.select_related("criterion", "declared_by"):

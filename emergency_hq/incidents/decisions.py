@@ -66,7 +66,7 @@ def _circular_text(
     with translation.override(language):
         title = f"{action}: {segment}"
         lines = [
-            f"**{drill_marked(incident.title, language=language, is_drill=incident.is_drill)}**",
+            f"**{incident.display_title_for(language)}**",
             "",
             f"- {_('Segment')}: {segment}",
             f"- {_('Decision')}: {action}",
@@ -74,10 +74,11 @@ def _circular_text(
             "",
             f"### {_('Rationale')}",
             "",
-            decision.rationale,
+            decision.rationale_for(language),
         ]
         if decision.criteria:
-            lines += ["", f"### {_('Criteria')}", ""]
+            heading = _("Criteria")
+            lines += ["", f"### {heading}", ""]
             for code in decision.criteria:
                 c = cited.get(code, {})
                 value = "—" if c.get("value") is None else c["value"]
@@ -114,6 +115,7 @@ def decision_record(
     rationale: str,
     criteria: Sequence[str] = (),
     supersedes: ActivationDecision | None = None,
+    rationale_en: str = "",
 ) -> ActivationDecision:
     """Record a decision with the live criteria; publish its circular and alert, atomically."""
     permissions.require(actor, Action.RUN_HQ)
@@ -130,6 +132,9 @@ def decision_record(
         errors["rationale"] = _("Give the rationale of the decision.")
     elif len(rationale) > RATIONALE_MAX:
         errors["rationale"] = _("Use at most %(n)s characters.") % {"n": RATIONALE_MAX}
+    rationale_en = clean_text(rationale_en)
+    if len(rationale_en) > RATIONALE_MAX:
+        errors["rationale_en"] = _("Use at most %(n)s characters.") % {"n": RATIONALE_MAX}
     codes = list(dict.fromkeys(str(c).strip() for c in criteria or [] if str(c).strip()))
     catalogue = {c.code: c for c in ActivationCriterion.objects.filter(active=True)}
     unknown = [c for c in codes if c not in catalogue]
@@ -148,6 +153,7 @@ def decision_record(
         segment=segment,
         action=action,
         rationale=rationale,
+        rationale_en=rationale_en,
         criteria=codes,
         criteria_snapshot=_snapshot(incident, catalogue),
         supersedes=supersedes,

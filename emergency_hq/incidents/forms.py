@@ -14,6 +14,7 @@ from ..models import ActivationCriterion, CriterionKind, DecisionAction, HQRole,
 
 class IncidentForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
+    title_en = forms.CharField(label=_("Title (English)"), max_length=200, required=False)
     kind = forms.ChoiceField(
         label=pgettext_lazy("incident kind", "Kind"), choices=IncidentKind.choices
     )
@@ -32,6 +33,9 @@ class IncidentForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+    description_en = forms.CharField(
+        label=_("Description (English)"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     is_drill = forms.BooleanField(label=_("This is a drill"), required=False)
 
 
@@ -40,6 +44,7 @@ MEMBER_ROWS = 4
 
 class ConveneForm(forms.Form):
     location = forms.CharField(label=_("Location"), max_length=200)
+    location_en = forms.CharField(label=_("Location (English)"), max_length=200, required=False)
     alternate_location = forms.CharField(
         label=_("Alternate location"), max_length=200, required=False
     )
@@ -93,6 +98,12 @@ class DecisionForm(forms.Form):
     rationale = forms.CharField(
         label=_("Rationale"), max_length=5000, widget=forms.Textarea(attrs={"rows": 4})
     )
+    rationale_en = forms.CharField(
+        label=_("Rationale (English)"),
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     criteria = forms.MultipleChoiceField(
         label=_("Criteria relied on"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -122,3 +133,8 @@ class DeclarationForm(forms.Form):
         choices=[("1", _("met")), ("0", _("not met"))],
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The criterion by its label in the page's language, not by its code.
+        self.fields["criterion"].label_from_instance = lambda c: c.label

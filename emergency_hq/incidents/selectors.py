@@ -8,8 +8,10 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 
 from organizations import permissions
 from organizations.permissions import Action
@@ -97,12 +99,32 @@ def active_segments(incident: Incident) -> dict[str, ActivationDecision]:
 class ActiveActivation:
     segment: str
     since: datetime
-    incident_title: str
+    incident_title_ja: str
+    incident_title_en: str
     is_drill: bool
+    circular_number: str = ""
+    circular_url: str = ""
+
+    @property
+    def incident_title(self) -> str:
+        """The incident's title in the language of the page (built once for both pages)."""
+        english = (get_language() or "ja").startswith("en")
+        return self.incident_title_en if english else self.incident_title_ja
 
     @property
     def segment_label(self) -> str:
         return str(Segment(self.segment).label)
+
+    def as_dict(self) -> dict:
+        return {
+            "segment": self.segment,
+            "since": timezone.localtime(self.since).isoformat(),
+            "incident_title_ja": self.incident_title_ja,
+            "incident_title_en": self.incident_title_en,
+            "is_drill": self.is_drill,
+            "circular": self.circular_number or None,
+            "circular_url": self.circular_url or None,
+        }
 
     def __str__(self) -> str:
         at = date_format(timezone.localtime(self.since), "Y-m-d H:i")
@@ -119,7 +141,7 @@ def activations_active(*, public_only: bool = True) -> list[ActiveActivation]:
         incidents = incidents.filter(is_drill=False)
     decisions = list(
         ActivationDecision.objects.filter(incident__in=incidents)
-        .select_related("incident")
+        .select_related("incident", "circular")
         .order_by("decided_at", "id")
     )
     by_incident: dict[int, list[ActivationDecision]] = {}
@@ -132,8 +154,15 @@ def activations_active(*, public_only: bool = True) -> list[ActiveActivation]:
                 ActiveActivation(
                     segment=segment,
                     since=d.decided_at,
-                    incident_title=d.incident.display_title,
+                    incident_title_ja=d.incident.display_title_for("ja"),
+                    incident_title_en=d.incident.display_title_for("en"),
                     is_drill=d.is_drill,
+                    circular_number=d.circular.number if d.circular_id else "",
+                    circular_url=(
+                        reverse("circular_detail", args=[d.circular.number])
+                        if d.circular_id
+                        else ""
+                    ),
                 )
             )
     order = {s.value: i for i, s in enumerate(SEGMENTS)}

@@ -94,6 +94,8 @@ def incident_open(
     region: str = "",
     description: str = "",
     started_at: datetime | None = None,
+    title_en: str = "",
+    description_en: str = "",
 ) -> Incident:
     permissions.require(actor, Action.RUN_HQ)
     errors = {}
@@ -102,6 +104,9 @@ def incident_open(
         errors["title"] = _("Enter a title.")
     elif len(title) > TITLE_MAX:
         errors["title"] = _("Use at most %(n)s characters.") % {"n": TITLE_MAX}
+    title_en = clean_text(title_en)
+    if len(title_en) > TITLE_MAX:
+        errors["title_en"] = _("Use at most %(n)s characters.") % {"n": TITLE_MAX}
     if kind not in IncidentKind.values:
         errors["kind"] = choices_error(kind, IncidentKind.values)
     if not isinstance(severity, int) or isinstance(severity, bool) or not 1 <= severity <= 4:
@@ -118,6 +123,8 @@ def incident_open(
         is_drill=bool(is_drill),
         region=clean_text(region)[:200],
         description=clean_text(description),
+        title_en=title_en,
+        description_en=clean_text(description_en),
         state=IncidentState.MONITORING,
         started_at=started_at or now,
         opened_by=actor,
@@ -163,6 +170,7 @@ def hq_convene(
     actor,
     incident: Incident,
     location: str,
+    location_en: str = "",
     alternate_location: str = "",
     conference_bridge: str = "",
     participants: Iterable[Organization] = (),
@@ -192,6 +200,7 @@ def hq_convene(
         incident=incident,
         convened_at=convened_at or timezone.now(),
         location=location[:200],
+        location_en=clean_text(location_en)[:200],
         alternate_location=clean_text(alternate_location)[:200],
         conference_bridge=clean_text(conference_bridge)[:300],
         convened_by=actor,
@@ -225,19 +234,21 @@ def hq_convene(
         alert = alert_send(
             actor=actor,
             subject_ja=f"緊急対策本部設置: {incident.title}",
-            subject_en=f"Emergency HQ convened: {incident.title}",
+            subject_en=f"Emergency HQ convened: {incident.title_for('en')}",
             body_ja=(
                 f"「{incident.title}」について災害時緊急対策本部を設置しました。\n"
                 f"場所: {convening.location}{alt_ja}{bridge_ja}\n"
                 f"参加機関として受領を連絡してください。\n{link}"
             ),
             body_en=(
-                f'The emergency HQ has been convened for "{incident.title}".\n'
-                f"Location: {convening.location}{alt_en}{bridge_en}\n"
+                f'The emergency HQ has been convened for "{incident.title_for("en")}".\n'
+                f"Location: {convening.location_for('en')}{alt_en}{bridge_en}\n"
                 f"Please confirm receipt as a participating institution.\n{link}"
             ),
             source=AlertSource(
-                "convening", convening.pk, f"本部設置 / HQ convened: {incident.title}"
+                "convening",
+                convening.pk,
+                f"本部設置 / HQ convened: {incident.title} / {incident.title_for('en')}",
             ),
             organizations=active,
             is_drill=incident.is_drill,

@@ -131,6 +131,7 @@ def hq_incident_convene(request, incident_id):
             actor=request.user,
             incident=incident,
             location=data["location"],
+            location_en=data["location_en"],
             alternate_location=data["alternate_location"],
             conference_bridge=data["conference_bridge"],
             participants=data["participants"],
@@ -220,6 +221,7 @@ def hq_decision_create(request, incident_id):
             segment=data["segment"],
             action=data["action"],
             rationale=data["rationale"],
+            rationale_en=data["rationale_en"],
             criteria=data["criteria"],
             supersedes=next((d for d in in_force if d.pk == data["supersedes"]), None),
         )

@@ -15,8 +15,9 @@ from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from common.marks import drill_marked
 from organizations.vocabulary import Segment
+
+from .english import ConveningTexts, DecisionTexts, IncidentTexts
 
 
 def _english() -> bool:
@@ -89,8 +90,9 @@ class HQRole(models.TextChoices):
     MEMBER = "member", _("Member")
 
 
-class Incident(models.Model):
+class Incident(IncidentTexts, models.Model):
     title = models.CharField(pgettext_lazy("incident", "title"), max_length=200)
+    title_en = models.CharField(_("title (English)"), max_length=200, blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=IncidentKind.choices)
     severity = models.PositiveSmallIntegerField(
         _("severity"),
@@ -99,6 +101,7 @@ class Incident(models.Model):
     )
     region = models.CharField(_("region"), max_length=200, blank=True)
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
     is_drill = models.BooleanField(_("drill"), default=False)
     state = models.CharField(
         _("state"), max_length=16, choices=IncidentState.choices, default=IncidentState.MONITORING
@@ -117,12 +120,6 @@ class Incident(models.Model):
 
     def __str__(self) -> str:
         return self.display_title
-
-    @property
-    def display_title(self) -> str:
-        return drill_marked(
-            self.title, language="en" if _english() else "ja", is_drill=self.is_drill
-        )
 
     @property
     def is_open(self) -> bool:
@@ -152,12 +149,13 @@ class IncidentTransition(models.Model):
         return f"{self.incident_id}: {self.from_state or '-'} -> {self.to_state}"
 
 
-class HQConvening(models.Model):
+class HQConvening(ConveningTexts, models.Model):
     """The disaster emergency headquarters (災害時緊急対策本部) set up for an incident."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="convenings")
     convened_at = models.DateTimeField(_("convened at"))
     location = models.CharField(_("location"), max_length=200)
+    location_en = models.CharField(_("location (English)"), max_length=200, blank=True)
     alternate_location = models.CharField(_("alternate location"), max_length=200, blank=True)
     conference_bridge = models.CharField(_("conference bridge"), max_length=300, blank=True)
     participants = models.ManyToManyField(
@@ -325,11 +323,12 @@ class DecisionImmutable(Exception):
     pass
 
 
-class ActivationDecision(models.Model):
+class ActivationDecision(DecisionTexts, models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="decisions")
     segment = models.CharField(_("segment"), max_length=16, choices=Segment.choices)
     action = models.CharField(_("decision"), max_length=24, choices=DecisionAction.choices)
     rationale = models.TextField(_("rationale"))
+    rationale_en = models.TextField(_("rationale (English)"), blank=True)
     criteria = models.JSONField(_("criteria cited"), default=list, blank=True)
     # Every active criterion as evaluated at the moment of the decision.
     criteria_snapshot = models.JSONField(_("criteria at the time"), default=list, blank=True)

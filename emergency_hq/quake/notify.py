@@ -115,7 +115,7 @@ def hq_alert(*, record, quake, incident, outcome: str, area_name: str, marks: li
     hypo = quake.hypocentre or {}
     link = absolute_reverse("hq_incident_detail", incident.pk)
     lines_ja = [f"インシデント: {incident.title}", quake.headline or ""]
-    lines_en = [f"Incident: {incident.title}"]
+    lines_en = [f"Incident: {incident.title_for('en')}"]
     if hypo.get("name"):
         lines_ja.append(f"震源: {hypo['name']}　M{hypo.get('magnitude') or '不明'}")
         lines_en.append(f"Hypocentre: {hypo['name']}, M{hypo.get('magnitude') or '?'}")

@@ -227,14 +227,18 @@ def _new_quake(telegram: Telegram, decision, drill: Incident | None) -> tuple[Qu
         higher = intensity.rank(quake.acted_int) > before
         outcome = Outcome.ESCALATED if higher else Outcome.ATTACHED
     else:
-        title, region, severity = _headline_of([quake])
+        title, title_en, region, severity = _headline_of([quake])
         quake.incident = incident_open(
             actor=system_actor(),
             title=title,
+            title_en=title_en,
             kind=IncidentKind.EARTHQUAKE,
             severity=severity,
             region=region,
             description=_description(telegram),
+            description_en=(
+                f"Opened automatically from a JMA telegram (EventID {telegram.event_id})."
+            ),
             started_at=origin,
         )
         quake.opened_incident, outcome = True, Outcome.OPENED
@@ -262,8 +266,8 @@ def _description(telegram: Telegram) -> str:
     ).strip()
 
 
-def _headline_of(quakes) -> tuple[str, str, int]:
-    """(title, region, severity) from the strongest areas that made the incident."""
+def _headline_of(quakes) -> tuple[str, str, str, int]:
+    """(title, English title, region, severity) from the strongest areas that made the incident."""
     areas: dict[str, dict] = {}
     for q in quakes:
         for a in q.acted_areas:
@@ -272,12 +276,14 @@ def _headline_of(quakes) -> tuple[str, str, int]:
                 areas[a["code"]] = a
     ordered = sorted(areas.values(), key=lambda a: -intensity.rank(a["max_int"]))
     if not ordered:
-        return "地震", "", 1
+        return "地震", "Earthquake", "", 1
     top = ordered[0]
     more = "ほか" if len(ordered) > 1 else ""
     title = f"地震 {intensity.label(top['max_int'])} {top['name']}{more}"
+    more_en = " and other areas" if len(ordered) > 1 else ""
+    title_en = f"Earthquake: {intensity.label(top['max_int'], 'en')} in {top['name']}{more_en}"
     region = "、".join(a["name"] for a in ordered)[:200]
-    return title[:200], region, intensity.severity_of(top["max_int"])
+    return title[:200], title_en[:200], region, intensity.severity_of(top["max_int"])
 
 
 def _follow(incident: Incident) -> Incident:
@@ -287,11 +293,13 @@ def _follow(incident: Incident) -> Incident:
     live = [q for q in quakes if q.withdrawn_at is None]
     if not any(q.opened_incident for q in quakes) or not live or not incident.is_open:
         return incident
-    title, region, severity = _headline_of(live)
-    if (incident.title, incident.region, incident.severity) != (title, region, severity):
-        incident.title, incident.region, incident.severity = title, region, severity
+    title, title_en, region, severity = _headline_of(live)
+    now = (incident.title, incident.title_en, incident.region, incident.severity)
+    if now != (title, title_en, region, severity):
+        incident.title, incident.title_en = title, title_en
+        incident.region, incident.severity = region, severity
         attribute(incident, system_actor())
-        incident.save(update_fields=["title", "region", "severity"])
+        incident.save(update_fields=["title", "title_en", "region", "severity"])
     return incident
 
 

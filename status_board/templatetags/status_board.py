@@ -28,3 +28,12 @@ def page_extras(organization=None):
     from status_board import providers
 
     return providers.page_extras(organization=organization)
+
+
+@register.filter
+def function_label(code: str) -> str:
+    """A business function by its name in the page's language, never by its code."""
+    from organizations.models import BusinessFunction
+
+    function = BusinessFunction.objects.filter(code=code).first()
+    return function.name if function is not None else code

@@ -172,3 +172,105 @@ def test_admin_is_for_jsda_administrators_only(client, login, reporter_a, hq_use
     login(admin_user)
     assert client.get("/admin/").status_code == 200
     assert client.get("/admin/organizations/organization/").status_code == 200
+
+
+# ---- The two language scans: every page of the walk, in Japanese and in English ----------
+
+
+@pytest.fixture
+def walked_market(db, hq_user):
+    """A market in a crisis: an incident with the HQ convened and BCP activated, reports."""
+    from emergency_hq.incidents import decisions, services
+    from tests.emergency_hq.incident_fixtures import bilingual_incident, build_market, report
+
+    market = build_market()
+    report(market["BIG"], "degraded")
+    incident = bilingual_incident(hq_user)
+    services.hq_convene(
+        actor=hq_user,
+        incident=incident,
+        location="協会本部",
+        location_en="JSDA head office",
+        participants=[market["TSE"], market["JSCC"]],
+    )
+    decision = decisions.decision_record(
+        actor=hq_user,
+        incident=incident,
+        segment="exchange",
+        action="halt_trading",
+        rationale="売買停止",
+        rationale_en="Trading halted",
+        criteria=["tse-halt-order-routing"],
+    )
+    big = market["BIG"]
+    target = decision.alert.targets.first()
+    from organizations.models import WebhookEndpoint
+
+    hook = WebhookEndpoint.objects.create(organization=big, url="https://hooks.example.test/b")
+    return {
+        "market": market,
+        "values": {
+            "code": big.code,
+            "incident_id": incident.pk,
+            "decision_id": decision.pk,
+            "alert_id": decision.alert_id,
+            "target_id": target.pk if target else 1,
+            "number": decision.circular.number,
+            "contact_id": big.contacts.first().pk,
+            "webhook_id": hook.pk,
+        },
+    }
+
+
+def _names() -> set[str]:
+    """Names (organizations, committees, people) and the fixed Japanese drill mark 【訓練】."""
+    from common.marks import DRILL_MARK
+    from organizations.models import Committee, Contact, Organization
+
+    names = {DRILL_MARK["ja"]}
+    for model in (Organization, Committee):
+        for ja, en in model.objects.values_list("name_ja", "name_en"):
+            names |= {ja, en}
+    names |= set(Contact.objects.values_list("name", flat=True))
+    return {n for n in names if n}
+
+
+def _scan(client, values, language):
+    from tests.bcpweb import language_scan
+
+    client.cookies["django_language"] = language
+    codes = language_scan.design_codes()
+    names = _names()
+    english = language_scan.english_ui_strings()
+    findings = []
+    for name, route in _routes():
+        if name in ("logout", "api_docs", "api_schema", "javascript-catalog", "set_language"):
+            continue
+        url = _url_for(route, values)
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+            continue
+        nodes = language_scan.visible_text(response.content.decode(), language)
+        for code in sorted(language_scan.code_findings(nodes, codes, language)):
+            findings.append(f"{url} shows the code {code!r}")
+        for text in sorted(language_scan.language_findings(nodes, language, names, english)):
+            findings.append(f"{url} shows {text!r}")
+    return findings
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("who", ["hq_user", "reporter"])
+def test_every_page_reads_in_its_language_without_codes(
+    client, login, hq_user, walked_market, language, who
+):
+    from tests import factories
+
+    if who == "reporter":
+        user = factories.user(
+            "reporter_big", role="reporter", organization=walked_market["market"]["BIG"]
+        )
+    else:
+        user = hq_user
+    login(user)
+    findings = _scan(client, walked_market["values"], language)
+    assert findings == [], f"{len(findings)} findings:\n" + "\n".join(findings)

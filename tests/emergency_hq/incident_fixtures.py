@@ -58,3 +58,18 @@ def report(org, status: str, functions=None) -> None:
         organization=org,
         entries=[ReportInput(function=c, status=status) for c in codes],
     )
+
+
+def bilingual_incident(actor):
+    """An incident the HQ wrote in both languages."""
+    from emergency_hq.incidents import services
+
+    return services.incident_open(
+        actor=actor,
+        title="首都直下地震",
+        title_en="Tokyo Inland Earthquake",
+        description="都心南部で震度6強",
+        description_en="Intensity 6 upper in southern central Tokyo",
+        kind="earthquake",
+        severity=4,
+    )

@@ -87,7 +87,10 @@ def test_drill_alerts_carry_the_drill_mark_exactly_once(hq_user, market):
         actor=hq_user, incident=drill, location="本部会議室", participants=[market["TSE"]]
     )
     assert convening.alert.subject_for("ja") == "【訓練】緊急対策本部設置: 共同演習"
-    assert convening.alert.subject_for("en") == "[DRILL] Emergency HQ convened: 共同演習"
+    # Without an English title the English subject marks the Japanese one (issue 11).
+    assert convening.alert.subject_for("en") == (
+        "[DRILL] Emergency HQ convened: 共同演習 (日本語のみ / Japanese only)"
+    )
     decision = _decide(hq_user, drill)
     number = decision.circular.number
     assert decision.circular.title_ja == "【訓練】BCP発動: 取引所取引"

@@ -22,14 +22,15 @@ def test_anonymous_callers_see_public_organizations_only(api_client, board):
     response = api_client.get(URL)
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"generated_at", "organizations"}
+    # Additive (issue 11): the BCP activations in force, for the banner.
+    assert set(body) == {"generated_at", "organizations", "activations"}
     assert [o["code"] for o in body["organizations"]] == ["PUB-EX"]
     org = body["organizations"][0]
     assert set(org) == {"code", "name_ja", "name_en", "kind", "functions"}
     trading = next(f for f in org["functions"] if f["function"] == "trading")
     assert trading["status"] == "suspended" and trading["message"] == "売買停止中"
     # Fields are only ever added (DESIGN §6): confirmed_at came with issue 11.
-    assert {"function", "status", "message", "reported_at", "expected_recovery_at"} <= set(trading)
+    assert {"function", "status", "message", "message_en", "reported_at", "expected_recovery_at"} <= set(trading)
     unreported = next(f for f in org["functions"] if f["function"] == "market_data")
     assert unreported["status"] == "not_reported" and unreported["reported_at"] is None
 
