@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from .conftest import ack_tokens
 
@@ -13,6 +14,13 @@ BODY = (
     "詳細は https://bcp.example/circulars/2026-007/ を参照。\n"
     '<script>alert(1)</script><a href="javascript:alert(2)">x</a>'
 )
+
+
+@pytest.fixture(autouse=True)
+def _language_back():
+    """An English request leaves English active in this thread: later tests expect Japanese."""
+    yield
+    translation.activate("ja")
 
 
 @pytest.fixture
