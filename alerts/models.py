@@ -17,10 +17,12 @@ from functools import cached_property
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from common.markdown import render_markdown
 from common.marks import drill_marked
 
 from .snapshot import ContactTreeSnapshot
@@ -139,6 +141,11 @@ class Alert(models.Model):
     @property
     def body(self) -> str:
         return self.body_for(_language())
+
+    @property
+    def body_html(self) -> str:
+        """The body as circulars render theirs (Markdown, one sanitizer), links clickable."""
+        return mark_safe(render_markdown(self.body, autolink=True))  # noqa: S308 — sanitized
 
 
 class AckAnswer(models.TextChoices):

@@ -23,7 +23,7 @@ from organizations.models import Organization
 from organizations.permissions import Action
 from organizations.services import attribute
 
-from . import escalation, outbox, snapshot, tasks, tokens
+from . import escalation, outbox, snapshot, sources, tasks, tokens
 from .models import (
     AckAnswer,
     Acknowledgement,
@@ -175,6 +175,7 @@ def _acknowledge(
     contact_key=0,
     user=None,
     note: str = "",
+    notify_source: bool = True,
 ) -> AlertTarget:
     if answer not in AckAnswer.values:
         raise ValidationError({"answer": _("Choose one of the answers.")})
@@ -204,6 +205,19 @@ def _acknowledge(
     target.escalate_at = None
     target.save()
     outbox.hold_cancel([target])
+    if notify_source and target.alert.source_kind:
+        # What the alert was sent for records the answer too (a circular: acknowledged).
+        sources.answered(
+            sources.SourceAnswer(
+                source_kind=target.alert.source_kind,
+                source_id=target.alert.source_id,
+                organization_id=target.organization_id,
+                answer=answer,
+                answered_by=answered_by[:200],
+                user=user,
+                at=now,
+            )
+        )
     return target
 
 
@@ -229,6 +243,36 @@ def alert_acknowledge(
     return _acknowledge(
         target=target, answer=answer, answered_by=name, via=via, user=actor, note=note
     )
+
+
+@transaction.atomic
+def alert_acknowledge_for_source(
+    *, actor, source: AlertSource, organization: Organization, note: str = ""
+) -> list[AlertTarget]:
+    """The sender recorded the organization's answer on its own page (a circular acknowledged
+    in the portal): each alert sent for ``source`` to that organization that has no answer yet
+    takes it as "confirmed" — once — and its escalation stops. The sender has checked that
+    the actor may answer for the organization."""
+    targets = AlertTarget.objects.filter(
+        alert__source_kind=source.kind,
+        alert__source_id=str(source.id),
+        alert__requires_ack=True,
+        organization=organization,
+        acknowledged_at__isnull=True,
+    )
+    name = actor.get_full_name() or actor.get_username()
+    return [
+        _acknowledge(
+            target=target,
+            answer=AckAnswer.CONFIRMED,
+            answered_by=name,
+            via="portal",
+            user=actor,
+            note=note,
+            notify_source=False,
+        )
+        for target in targets
+    ]
 
 
 @transaction.atomic

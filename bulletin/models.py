@@ -140,6 +140,8 @@ class CircularRecipient(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who answered when it was not a portal user: the contact who followed the alert's link.
+    acknowledged_by_name = models.CharField(_("acknowledged by"), max_length=200, blank=True)
     reminded_at = models.DateTimeField(_("last reminded at"), null=True, blank=True)
     reminder_count = models.PositiveSmallIntegerField(default=0)
 
@@ -156,6 +158,13 @@ class CircularRecipient(models.Model):
 
     def __str__(self) -> str:
         return f"{self.circular.number}:{self.organization.code}"
+
+    @property
+    def acknowledger(self) -> str:
+        """Who acknowledged: the account, or the contact who answered the alert's link."""
+        if self.acknowledged_by is not None:
+            return self.acknowledged_by.get_username()
+        return self.acknowledged_by_name
 
     @property
     def state(self) -> str:

@@ -14,12 +14,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.services import alert_acknowledge_for_source
+from alerts.sources import SourceAnswer
 from organizations import permissions
 from organizations.models import Organization
 from organizations.permissions import Action
 
 from .models import Circular, CircularRecipient
-from .services import require_manage
+from .services import circular_source, require_manage
 from .tasks import circular_reminders_send
 
 
@@ -83,13 +85,40 @@ def circular_acknowledge(
         return list(receipts.select_related("organization"))
     _ensure_receipts(circular, ids)
     now = timezone.now()
-    receipts.filter(acknowledged_at__isnull=True).update(
+    fresh = list(receipts.filter(acknowledged_at__isnull=True).select_related("organization"))
+    receipts.filter(pk__in=[r.pk for r in fresh]).update(
         acknowledged_at=now,
         acknowledged_by=actor,
         read_at=Coalesce(F("read_at"), Value(now)),
         read_by=Coalesce(F("read_by"), Value(actor.pk)),
     )
+    # The alert the circular sent along the contact tree is answered by the same
+    # acknowledgement: its escalation stops (and it is recorded there once).
+    for receipt in fresh:
+        alert_acknowledge_for_source(
+            actor=actor, source=circular_source(circular), organization=receipt.organization
+        )
     return list(receipts.select_related("organization").order_by("organization__code"))
+
+
+def circular_acknowledge_from_alert(answer: SourceAnswer) -> int:
+    """An answer to the alert a circular sent (its link, or the portal's alert inbox)
+    acknowledges the circular for that organization, unless it already was; first wins."""
+    circular = Circular.objects.filter(pk=int(answer.source_id)).first()
+    if circular is None or circular.is_withdrawn:
+        return 0
+    user_id = getattr(answer.user, "pk", None)
+    changes = {
+        "acknowledged_at": answer.at,
+        "acknowledged_by_id": user_id,
+        "acknowledged_by_name": "" if user_id else answer.answered_by,
+        "read_at": Coalesce(F("read_at"), Value(answer.at)),
+    }
+    if user_id:
+        changes["read_by"] = Coalesce(F("read_by"), Value(user_id))
+    return CircularRecipient.objects.filter(
+        circular=circular, organization_id=answer.organization_id, acknowledged_at__isnull=True
+    ).update(**changes)
 
 
 @transaction.atomic

@@ -217,7 +217,7 @@ def circular_progress_csv(request, number):
             _csv_time(r.read_at),
             r.read_by.get_username() if r.read_by else "",
             _csv_time(r.acknowledged_at),
-            r.acknowledged_by.get_username() if r.acknowledged_by else "",
+            r.acknowledger,
             _csv_time(r.reminded_at),
             r.reminder_count,
         ]
