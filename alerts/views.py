@@ -165,7 +165,7 @@ def _invalid(request, reason: str):
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])  # HEAD (link checkers, previews) records nothing
 def alert_ack(request, token):
     """The link in each message: a GET only shows the alert; only a POST records an answer."""
     try:

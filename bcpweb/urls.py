@@ -24,6 +24,8 @@ urlpatterns = [
     path("", include("status_board.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("metrics", metrics.metrics, name="metrics"),
+    # Browsers ask for /favicon.ico whatever the page links; answer with the site's icon.
+    path("favicon.ico", RedirectView.as_view(url="/static/img/favicon.svg", permanent=True)),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     # Alerts moved out of the emergency HQ app: its old admin addresses lead to the new ones.

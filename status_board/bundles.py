@@ -56,6 +56,11 @@ def _etag(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
+def fragment_etag(fragment: str) -> str:
+    """The validator of the board fragment the public page polls (``board_fragment``)."""
+    return _etag(fragment.encode())
+
+
 def board_json(rows, generated_at: datetime, activations=()) -> bytes:
     def iso(value):
         return timezone.localtime(value).isoformat() if value else None
@@ -136,7 +141,12 @@ def build(*, data_version: int = 0) -> Bundle:
             )
             page = render_to_string(
                 "status_board/board_public.html",
-                {"board_html": fragment, "cached_page": True},
+                {
+                    "board_html": fragment,
+                    "cached_page": True,
+                    "fragment_etag": fragment_etag(fragment),
+                    "board_refresh_seconds": settings.BOARD_REFRESH_SECONDS,
+                },
                 request=request,
             )
         body = page.encode()

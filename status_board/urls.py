@@ -5,6 +5,7 @@ from . import all_normal, feeds, views
 urlpatterns = [
     path("", views.home, name="home"),
     path("board/language/", views.board_language, name="board_language"),
+    path("board/fragment.html", views.board_fragment, name="board_fragment"),
     path("board/<str:code>/", views.organization_board, name="organization_board"),
     path("board/<str:code>/feed.atom", feeds.OrganizationStatusFeed(), name="feed_organization"),
     path("board/<str:code>/report/", views.status_report, name="status_report"),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -49,8 +50,29 @@ def home(request):
     return render(
         request,
         "status_board/board_public.html",
-        {"board_html": mark_safe(fragment)},  # noqa: S308 — rendered by our own templates
+        {
+            "board_html": mark_safe(fragment),  # noqa: S308 — rendered by our own templates
+            "fragment_etag": bundles.fragment_etag(variant.fragment),
+            "board_refresh_seconds": settings.BOARD_REFRESH_SECONDS,
+        },
     )
+
+
+@require_GET
+def board_fragment(request):
+    """The public board's content alone, for the page's script to poll with If-None-Match:
+    an unchanged board costs a 304. The same for everyone, so served from the cache."""
+    language = "en" if (request.LANGUAGE_CODE or "ja").startswith("en") else "ja"
+    bundle, stale = snapshots.current()
+    page = bundle.variants[f"html:{language}"]
+    body = page.fragment.encode()
+    fragment = bundles.Variant(
+        body=body,
+        etag=bundles.fragment_etag(page.fragment),
+        content_type="text/html; charset=utf-8",
+        stale_notice=page.stale_notice,
+    )
+    return cached_response(request, bundle, fragment, stale=stale, vary="Accept-Language, Cookie")
 
 
 @require_GET
@@ -64,8 +86,6 @@ def board_language(request):
         next_url = "/"
     response = HttpResponseRedirect(next_url)
     if check_for_language(language) and language in ("ja", "en"):
-        from django.conf import settings
-
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             language,

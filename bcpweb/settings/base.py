@@ -127,6 +127,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         _options["options"] = " ".join(filter(None, [_options.get("options"), _commit]))
 # The second site: how often a process asks PostgreSQL whether it is a read-only standby.
 DB_READ_ONLY_CHECK_SECONDS = env.float("DB_READ_ONLY_CHECK_SECONDS", default=5.0)
+# The public board's script polls its fragment this often (an unchanged board answers 304).
+BOARD_REFRESH_SECONDS = env.int("BOARD_REFRESH_SECONDS", default=30)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

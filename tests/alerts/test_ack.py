@@ -168,3 +168,11 @@ def test_a_get_on_the_portal_answer_is_refused(client, login, reporter_a, alert_
     login(reporter_a)
     target = AlertTarget.objects.get(organization=org_a)
     assert client.get(f"/ack/targets/{target.pk}/").status_code == 405
+
+
+def test_a_head_request_on_the_link_answers_200_and_records_nothing(client, token_a):
+    """Link checkers and mail previews send HEAD; it must not acknowledge anything."""
+    response = client.head(f"/ack/{token_a}/")
+    assert response.status_code == 200
+    assert not Acknowledgement.objects.exists()
+    assert not AlertTarget.objects.filter(acknowledged_at__isnull=False).exists()
