@@ -41,7 +41,7 @@ def _varied_market() -> None:
     factories.organization("JSCC", kind="clearing", is_public=True)
     factories.organization("BOJ", kind="central_bank", is_public=True, name_en="Bank & <Japan>")
     quoted = factories.organization(
-        "Q-SEC", is_public=True, name_ja="\"引用\" & 'アポ' 証券", name_en="Quote's \"Sec\""
+        "Q-SEC", is_public=True, name_ja="\"引用\" & 'アポ' 証券", name_en='Quote\'s "Sec"'
     )
     normal = factories.organization("A-SEC", is_public=True)
     factories.organization("Z-BANK", kind="bank", is_public=True)  # nothing reported
@@ -50,7 +50,9 @@ def _varied_market() -> None:
     tse = quoted.__class__.objects.get(code="TSE")
     jscc = quoted.__class__.objects.get(code="JSCC")
     _post(tse, "trading", "backup_site", message="バックアップサイトで稼働", message_en="Backup")
-    _post(jscc, "clearing", "suspended", message=LONG, expected_recovery_at=NOW + timedelta(hours=3))
+    _post(
+        jscc, "clearing", "suspended", message=LONG, expected_recovery_at=NOW + timedelta(hours=3)
+    )
     _post(quoted, "order_acceptance", "degraded", message="<b>注意</b> & \"A\" 'B'")
     _post(normal, "order_acceptance", "normal", expected_recovery_at=NOW + timedelta(hours=1))
     _post(secret, "order_acceptance", "closed", message="非公開")
