@@ -49,9 +49,9 @@ test: system-packages install services
 test-fast: system-packages install services
 	$(BIN)/python -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
+# Every benchmark at 1x and 10x (where it fits) within 10 minutes, then one table; see bench/_all.py.
 bench: install services
-	@set -e; for b in bench/*.py; do case $$b in */_*) continue;; esac; \
-	  echo "== $$b"; $(BIN)/python $$b; done
+	$(BIN)/python bench/_all.py $(BENCH_ARGS)
 
 # The production stack of the Procfile (nginx, gunicorn, Celery worker and beat) on this
 # machine's PostgreSQL and Redis, with production settings; see docs/deploy.md.

@@ -30,7 +30,14 @@ def test_anonymous_callers_see_public_organizations_only(api_client, board):
     trading = next(f for f in org["functions"] if f["function"] == "trading")
     assert trading["status"] == "suspended" and trading["message"] == "売買停止中"
     # Fields are only ever added (DESIGN §6): confirmed_at came with issue 11.
-    assert {"function", "status", "message", "message_en", "reported_at", "expected_recovery_at"} <= set(trading)
+    assert {
+        "function",
+        "status",
+        "message",
+        "message_en",
+        "reported_at",
+        "expected_recovery_at",
+    } <= set(trading)
     unreported = next(f for f in org["functions"] if f["function"] == "market_data")
     assert unreported["status"] == "not_reported" and unreported["reported_at"] is None
 
