@@ -108,6 +108,27 @@ def test_nginx_serves_the_published_board_while_gunicorn_is_down(nginx, board):
     assert headers["ETag"] and headers["Last-Modified"]
     assert "Accept-Language" in headers["Vary"]
     assert get("/", {"If-None-Match": headers["ETag"]})[0] == 304
+    _security_headers_are_djangos(headers)
+
+
+def _security_headers_are_djangos(headers) -> None:
+    """The copy carries the policy Django puts on the same page: no inline code, no camera..."""
+    from django.conf import settings
+
+    from bcpweb.headers import permissions_policy
+
+    def directives(policy: str) -> dict[str, list[str]]:
+        parts = (part.split() for part in policy.split(";") if part.strip())
+        return {name: values for name, *values in parts}
+
+    assert (
+        directives(headers["Content-Security-Policy"])
+        == (settings.CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    )
+    assert headers["Permissions-Policy"] == permissions_policy(settings.PERMISSIONS_POLICY)
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == settings.SECURE_REFERRER_POLICY
+    assert headers["X-Frame-Options"] == settings.X_FRAME_OPTIONS
 
 
 def test_the_language_comes_from_the_cookie_then_accept_language(nginx, board):
@@ -125,6 +146,7 @@ def test_feeds_json_and_compressed_copies(nginx, board):
     get, published = nginx
     status, headers, body = get("/feeds/status.atom")
     assert status == 200 and headers["Content-Type"].startswith("application/atom+xml")
+    _security_headers_are_djangos(headers)
     assert "売買停止-nginx" in body.decode()
     assert get("/board/PUB-EX/feed.atom", {"Accept-Language": "en"})[0] == 200
     status, headers, body = get("/api/v1/board/")
