@@ -10,6 +10,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from common.schema import error_response
+
 from . import limits, services
 from .forms import SubscribeForm
 from .views import MAX_BODY, too_many_message
@@ -45,7 +47,14 @@ class SubscriptionsView(APIView):
     permission_classes = [AllowAny]
     parser_classes = [JSONParser, FormParser]
 
-    @extend_schema(request=_IN, responses={202: _OUT, 400: None, 429: None})
+    @extend_schema(
+        request=_IN,
+        responses={
+            202: _OUT,
+            400: error_response("Bad input: the message says what to change."),
+            429: error_response("Too many sign-ups: Retry-After gives the seconds to wait."),
+        },
+    )
     def post(self, request):
         if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY:
             return Response({"message": _("The request is too large.")}, status=400)
