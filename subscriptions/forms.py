@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from organizations.models import Organization
+from organizations.vocabulary import Language as LanguageLabel
 
 from .models import Language
 
@@ -26,7 +27,10 @@ def public_organizations():
 
 class ChoicesForm(forms.Form):
     language = forms.ChoiceField(
-        label=_("Language of the e-mails"), choices=Language.choices, required=False
+        label=_("Language of the e-mails"),
+        # Named in the page's language (日本語/英語, Japanese/English), as everywhere else.
+        choices=LanguageLabel.choices,
+        required=False,
     )
     organizations = forms.MultipleChoiceField(
         label=_("Organizations"),

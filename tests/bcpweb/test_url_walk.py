@@ -34,6 +34,8 @@ PUBLIC = {
     "api_board",
     "api_status_reports",
     "feed_status",
+    # the public board's fragment that its page polls (tests/status_board/test_board_refresh.py)
+    "board_fragment",
     # bulletin: public circulars only for anonymous visitors (tested in tests/bulletin)
     "circular_list",
     "circular_feed",
