@@ -59,6 +59,9 @@ STATE = ".published-bundle.json"
 BOARD_JSON = "api/v1/board/index.json"
 STAMP_AT = b"</main>"
 _EMPTY_FEED_UPDATED = re.compile(rb"<updated>[^<]*</updated>")
+# The validator of the board fragment the page polls hashes the fragment with its build time:
+# it changes with every rebuild, so it is left out of the comparison as the time is.
+_FRAGMENT_ETAG = re.compile(rb'data-etag="[^"]*"')
 # While this thread publishes, the rebuilds it causes do not ask for another publication.
 _active = threading.local()
 
@@ -183,7 +186,7 @@ def _without_time(body: bytes, moment) -> bytes:
     local = timezone.localtime(moment)
     for text in (local.isoformat(), local.strftime("%Y-%m-%d %H:%M")):
         body = body.replace(text.encode(), b"")
-    return body
+    return _FRAGMENT_ETAG.sub(b"", body)
 
 
 def _organization_fingerprints(bundle: Bundle) -> dict[str, str]:
