@@ -88,7 +88,7 @@ def test_a_drill_from_plan_to_after_action_report(page, new_page, live_server):
     page.wait_for_selector(".msg-success")
     page.goto(f"{live_server.url}/drills/{drill.pk}/report/")
     summary = page.inner_text("#summary")
-    assert "参加者\n3" in summary and "到達\n3" in summary
+    assert "参加機関\n3" in summary and "到達\n3" in summary
     assert page.locator("#curve img[src^='data:image/svg+xml']").count() == 1
     assert page.locator("#histogram img[src^='data:image/svg+xml']").count() == 1
     assert "FIRM-C" in page.inner_text("#participants")
