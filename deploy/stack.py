@@ -210,8 +210,11 @@ def prepare(config: StackConfig) -> dict[str, str]:
     for name in ("static", "media", "protected", "published"):
         (config.var_dir / name).mkdir(parents=True, exist_ok=True)
     create_database(config.database_url)
-    env = process_environment(values)
+    # Unbuffered, so whoever watches the output (a person, the stack test) sees each step
+    # as it happens rather than all of it when the step ends.
+    env = {**process_environment(values), "PYTHONUNBUFFERED": "1"}
     for command in RELEASE:
+        print(f"BCP WEB stack: manage.py {' '.join(command)}", flush=True)
         result = subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env)
         if result.returncode != 0:
             raise SystemExit(f"manage.py {command[0]} failed for the stack")

@@ -133,7 +133,7 @@ class Honcho:
         """The process group of each Procfile process (honcho starts each in its own)."""
         return {name: int(pid) for name, pid in _STARTED.findall(self.output())}
 
-    def wait_for_output(self, pattern: str, timeout: float = 90) -> None:
+    def wait_for_output(self, pattern: str, timeout: float = 180) -> None:
         wait_for(
             lambda: re.search(pattern, self.output()) or self.process.poll() is not None,
             timeout,

@@ -232,8 +232,9 @@ def _fan_out_survives_kills(deployment: Deployment, hq: WebClient, processes) ->
 
 def test_the_deployed_stack_carries_a_whole_journey_and_survives_killed_workers(deployment):
     web = deployment.start("web", "nginx")
-    # One preparation at a time: the first creates and migrates the database.
-    web.wait_for_output(r"web\.1\s+\|.*Booting worker")
+    # One preparation at a time: the first creates and migrates the database, which takes
+    # ~15 s on a quiet machine and several times that on a shared one.
+    web.wait_for_output(r"web\.1\s+\|.*Booting worker", timeout=360)
     processes = deployment.start("worker", "beat")
     processes.wait_for_output(r"worker\.1\s+\|.* ready\.")
     wait_for(
