@@ -130,9 +130,14 @@ def alert_send(
             for org in unique
         ],
     )
-    targets = list(AlertTarget.objects.filter(alert=alert).select_related("organization"))
-    for target in targets:
-        target.tree = trees[target.organization_id]  # at hand: no need to parse the JSON back
+    # Only the new ids are read back: the organizations and their trees are at hand, and for
+    # an alert to the market the snapshots are hundreds of JSON values to fetch and parse.
+    by_pk = {org.pk: org for org in unique}
+    targets = []
+    for pk, org_id in AlertTarget.objects.filter(alert=alert).values_list("pk", "organization_id"):
+        target = AlertTarget(pk=pk, alert=alert, organization=by_pk[org_id])
+        target.tree = trees[org_id]
+        targets.append(target)
     rows: list[dict] = []
     for target in targets:
         rows.extend(outbox.rows_for(alert, target, hold_later_steps=True))

@@ -60,22 +60,56 @@ def enqueue_on_commit(ids_by_channel: outbox.IdsByChannel) -> None:
         transaction.on_commit(lambda: publish(ids_by_channel))
 
 
-def publish(ids_by_channel: outbox.IdsByChannel) -> None:
-    unpublished: list[int] = []
+# Batches the committing process publishes itself: enough to keep every worker busy from the
+# first moment. Each publish costs a few milliseconds, so for an alert to the whole market
+# (50 batches and more) the rest go in one relay message that a worker publishes: the sender
+# (an HQ decision, a quake telegram) is answered without waiting for the whole fan-out.
+DIRECT_BATCHES = 4
+
+
+@shared_task(name="alerts.deliveries_publish", ignore_result=True)
+def deliveries_publish(ids_by_channel: dict[str, list[int]]) -> None:
+    """Relay: publish the batches the committing process left to a worker."""
+    publish(
+        {channel: [int(i) for i in ids] for channel, ids in ids_by_channel.items()}, relay=False
+    )
+
+
+def _chunks(ids_by_channel: outbox.IdsByChannel) -> list[tuple[str, list[int]]]:
+    chunks = []
     for channel, ids in ids_by_channel.items():
         ordered = sorted(ids)
         size = _batch_size(channel)
-        for start in range(0, len(ordered), size):
-            chunk = ordered[start : start + size]
-            if unpublished:
-                unpublished.extend(chunk)
-                continue
+        chunks.extend(
+            (channel, ordered[start : start + size]) for start in range(0, len(ordered), size)
+        )
+    return chunks
+
+
+def publish(ids_by_channel: outbox.IdsByChannel, *, relay: bool = True) -> None:
+    chunks = _chunks(ids_by_channel)
+    direct, rest = (chunks[:DIRECT_BATCHES], chunks[DIRECT_BATCHES:]) if relay else (chunks, [])
+    unpublished: list[int] = []
+    for _channel, chunk in direct:
+        if unpublished:
+            unpublished.extend(chunk)
+            continue
+        try:
+            deliveries_send.apply_async(args=[chunk], retry=False)
+        except (KombuOperationalError, OSError) as exc:  # broker down: the sweeper resends
+            logger.warning("broker unavailable, deliveries wait for the sweeper: %s", exc)
+            unpublished.extend(chunk)
+    if rest:
+        left: dict[str, list[int]] = {}
+        for channel, chunk in rest:
+            left.setdefault(channel, []).extend(chunk)
+        if unpublished:
+            unpublished.extend(i for chunk in left.values() for i in chunk)
+        else:
             try:
-                deliveries_send.apply_async(args=[chunk], retry=False)
-            except (KombuOperationalError, OSError) as exc:  # broker down: the sweeper resends
-                logger.warning(
-                    "broker unavailable, %d deliveries wait for the sweeper: %s", len(ids), exc
-                )
-                unpublished.extend(chunk)
+                deliveries_publish.apply_async(args=[left], retry=False)
+            except (KombuOperationalError, OSError) as exc:
+                logger.warning("broker unavailable, deliveries wait for the sweeper: %s", exc)
+                unpublished.extend(i for chunk in left.values() for i in chunk)
     if unpublished:
         outbox.mark_unpublished(unpublished)
