@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import compress, repeat
+from typing import NamedTuple
 
 from status_board.vocabulary import NOT_REPORTED
 
@@ -20,8 +22,9 @@ ZERO = Decimal(0)
 HUNDRED = Decimal(100)
 
 
-@dataclass(frozen=True)
-class Participant:
+class Participant(NamedTuple):
+    # A tuple, not a dataclass: a board holds one per organization and segment, built anew
+    # for every read of the situation.
     organization_id: int
     weight: Decimal | None = None
     retail_weight: Decimal | None = None
@@ -35,10 +38,19 @@ class BoardState:
     participants: dict[str, list[Participant]] = field(default_factory=dict)
     # {organization code: organization id}
     ids_by_code: dict[str, int] = field(default_factory=dict)
+    # What several criteria of one evaluation ask again: "all" merged, weights per basis.
+    # A board is read, never changed, once built.
+    _derived: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def segment(self, segment: str) -> list[Participant]:
         if segment != "all":
             return self.participants.get(segment, [])
+        merged = self._derived.get("all")
+        if merged is None:
+            merged = self._derived["all"] = self._merged()
+        return merged
+
+    def _merged(self) -> list[Participant]:
         merged: dict[int, Participant] = {}
         for members in self.participants.values():
             for p in members:
@@ -52,6 +64,14 @@ class BoardState:
                         _add(seen.retail_weight, p.retail_weight),
                     )
         return list(merged.values())
+
+    def weights(self, segment: str, basis: str) -> list[Decimal]:
+        """The weight of each participant of ``segment`` on ``basis``, in their order."""
+        key = (segment, basis)
+        weights = self._derived.get(key)
+        if weights is None:
+            weights = self._derived[key] = [_weight_of(p, basis) for p in self.segment(segment)]
+        return weights
 
 
 def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
@@ -131,24 +151,31 @@ def _at_least(part: Decimal, total: Decimal, threshold: Decimal) -> bool:
     return total > 0 and part * HUNDRED >= Decimal(threshold) * total
 
 
-def _held(statuses: Mapping[str, str], functions: Iterable[str]) -> list[str]:
-    return [statuses[f] for f in functions if f in statuses]
+# A function the organization does not hold: in no set of statuses.
+_NOT_HELD = object()
+_ONLY_NOT_REPORTED = frozenset({NOT_REPORTED})
 
 
-def is_impaired(statuses: Mapping[str, str], rule) -> bool:
-    bad = set(rule.statuses)
-    return any(s in bad for s in _held(statuses, rule.functions))
+def _statuses_of(statuses: Mapping[str, str], functions: tuple[str, ...]):
+    return map(statuses.get, functions, repeat(_NOT_HELD))
 
 
-def is_able(statuses: Mapping[str, str], rule) -> bool:
-    """Holds at least one of the functions and has reported each held one as working."""
-    held = _held(statuses, rule.functions)
-    bad = set(rule.statuses) | {NOT_REPORTED}
-    return bool(held) and not any(s in bad for s in held)
+def is_impaired(statuses: Mapping[str, str], functions: tuple[str, ...], bad: set[str]) -> bool:
+    """Any of ``functions`` it holds is in a ``bad`` status."""
+    return not bad.isdisjoint(_statuses_of(statuses, functions))
+
+
+def is_able(statuses: Mapping[str, str], functions: tuple[str, ...], bad: set[str]) -> bool:
+    """Holds at least one of the functions and has reported each held one as working
+    (``bad`` holds not_reported too)."""
+    held = set(_statuses_of(statuses, functions))
+    held.discard(_NOT_HELD)
+    return bool(held) and bad.isdisjoint(held)
 
 
 def has_reported(statuses: Mapping[str, str]) -> bool:
-    return any(s != NOT_REPORTED for s in statuses.values())
+    """Any status but not_reported (set operations: this runs once per organization)."""
+    return not _ONLY_NOT_REPORTED.issuperset(statuses.values())
 
 
 def evaluate(rule, board: BoardState, declared: Mapping[str, bool] | None = None) -> Evaluation:
@@ -182,30 +209,38 @@ def evaluate(rule, board: BoardState, declared: Mapping[str, bool] | None = None
 
     participants = board.segment(rule.segment)
     basis = rule.weight_basis
-    total = sum((_weight_of(p, basis) for p in participants), ZERO)
+    weights = board.weights(rule.segment, basis)
+    total = sum(weights, ZERO)
     statuses_of = board.statuses
+    none: dict[str, str] = {}
+    functions = tuple(rule.functions)
     if kind == "participants_impaired":
-        counted = [
-            p for p in participants if is_impaired(statuses_of.get(p.organization_id, {}), rule)
+        bad = set(rule.statuses)
+        flags = [
+            is_impaired(statuses_of.get(p.organization_id, none), functions, bad)
+            for p in participants
         ]
     elif kind == "participants_able":
-        counted = [p for p in participants if is_able(statuses_of.get(p.organization_id, {}), rule)]
-    elif kind == "not_reported":
-        counted = [
-            p for p in participants if not has_reported(statuses_of.get(p.organization_id, {}))
+        bad = set(rule.statuses) | {NOT_REPORTED}
+        flags = [
+            is_able(statuses_of.get(p.organization_id, none), functions, bad) for p in participants
         ]
+    elif kind == "not_reported":
+        flags = [not has_reported(statuses_of.get(p.organization_id, none)) for p in participants]
     else:
         return result
-    part = sum((_weight_of(p, basis) for p in counted), ZERO)
+    part = sum(compress(weights, flags), ZERO)
     result.value = _share(part, total)
     result.met = _at_least(part, total, threshold)
-    result.detail = {"participants": len(participants), "counted": len(counted)}
+    result.detail = {"participants": len(participants), "counted": sum(flags)}
     if kind == "participants_able" and (
         rule.retail_threshold is not None or rule.retail_min_count is not None
     ):
-        retail_total = sum((_weight_of(p, "retail_weight") for p in participants), ZERO)
-        retail_part = sum((_weight_of(p, "retail_weight") for p in counted), ZERO)
-        retail_brokers = sum(1 for p in counted if _weight_of(p, "retail_weight") > 0)
+        retail = board.weights(rule.segment, "retail_weight")
+        retail_total = sum(retail, ZERO)
+        retail_counted = list(compress(retail, flags))
+        retail_part = sum(retail_counted, ZERO)
+        retail_brokers = sum(1 for w in retail_counted if w > 0)
         by_share = rule.retail_threshold is not None and _at_least(
             retail_part, retail_total, Decimal(rule.retail_threshold)
         )

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain, groupby
+from operator import attrgetter, itemgetter
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -23,7 +25,6 @@ from organizations.models import Organization as OrganizationModel
 from organizations.models import OrganizationFunction, SegmentParticipation
 from organizations.permissions import Action
 from organizations.vocabulary import INFRASTRUCTURE_KINDS, Segment
-from status_board.models import CurrentStatus
 
 from .. import providers
 from ..models import (
@@ -36,7 +37,14 @@ from ..models import (
     QuakeTelegram,
 )
 from ..quake.selectors import jma_marks_pending
-from .criteria import NOT_REPORTED, BoardState, Evaluation, Participant, evaluate_all
+from .criteria import (
+    NOT_REPORTED,
+    BoardState,
+    Evaluation,
+    Participant,
+    evaluate_all,
+    has_reported,
+)
 from .selectors import SEGMENTS, active_segments
 
 ALL_CODES_ORDER = ["normal", "backup_site", "degraded", "suspended", "closed", "not_reported"]
@@ -147,21 +155,23 @@ def board_state(
 
 def _real_statuses(since: datetime | None) -> dict[int, dict[str, str]]:
     """Each function held, with its current status only when it was reported since the
-    incident began (decided in SQL, so no report time crosses the wire); else not_reported."""
-    fresh = CurrentStatus.objects.filter(
-        organization_id=OuterRef("organization_id"), function_id=OuterRef("function_id")
-    )
+    incident began (decided in SQL, so no report time crosses the wire); else not_reported.
+
+    One join of the current-status row of the same organization and function (not a
+    subquery per function held), read as plain tuples."""
+    fresh = Q(organization__current_statuses__function=F("function"))
     if since is not None:
-        fresh = fresh.filter(reported_at__gte=since)
-    statuses: dict[int, dict[str, str]] = {}
-    for org_id, code, status in (
+        fresh &= Q(organization__current_statuses__reported_at__gte=since)
+    rows = (
         OrganizationFunction.objects.filter(organization__active=True)
-        .annotate(status=Subquery(fresh.values("status")[:1]))
-        .order_by("function__display_order", "function__code")
-        .values_list("organization_id", "function__code", "status")
-    ):
-        statuses.setdefault(org_id, {})[code] = status or "not_reported"
-    return statuses
+        .annotate(fresh=FilteredRelation("organization__current_statuses", condition=fresh))
+        .order_by("organization_id", "function__display_order", "function__code")
+        .values_list("organization_id", "function__code", "fresh__status")
+    )
+    return {
+        org_id: {code: status or NOT_REPORTED for _, code, status in held}
+        for org_id, held in groupby(rows, itemgetter(0))
+    }
 
 
 class Declarations(dict):
@@ -220,25 +230,26 @@ def incident_alerts(incident: Incident) -> QuerySet[Alert]:
     )
 
 
-def _tally(per_org: dict[int, Counter], ids) -> dict[str, int]:
+def _tally(statuses: dict[int, dict[str, str]], ids) -> dict[str, int]:
+    """How many functions of the organizations ``ids`` are in each status (counted in C)."""
     counts = dict.fromkeys(ALL_CODES_ORDER, 0)
-    for org_id in ids:
-        for status, n in per_org[org_id].items():
-            counts[status] = counts.get(status, 0) + n
+    for status, n in Counter(chain.from_iterable(statuses[i].values() for i in ids)).items():
+        counts[status] = counts.get(status, 0) + n
     return counts
 
 
 def situation(*, user, incident: Incident) -> Situation:
     """The HQ's one screen in a fixed number of queries, whatever the number of organizations.
 
-    Each organization's statuses are counted once; the market and each segment add up those
-    counts rather than walking every function again.
+    Each organization's statuses are read once; the market and each segment count their
+    members' statuses in one pass rather than organization by organization.
     """
     permissions.require(user, Action.VIEW_SITUATION)
     board, orgs = board_state(since=incident.started_at, incident=incident)
-    on_board = [o for o in orgs.values() if board.statuses.get(o.id)]
-    per_org = {o.id: Counter(board.statuses[o.id].values()) for o in on_board}
-    has_reported_ids = {o.id for o in on_board if set(per_org[o.id]) != {NOT_REPORTED}}
+    statuses = board.statuses
+    on_board = [o for o in orgs.values() if statuses.get(o.id)]
+    on_board_ids = {o.id for o in on_board}
+    has_reported_ids = {o.id for o in on_board if has_reported(statuses[o.id])}
     active = active_segments(incident)
     segments = []
     for segment in SEGMENTS:
@@ -246,16 +257,16 @@ def situation(*, user, incident: Incident) -> Situation:
             (
                 orgs[p.organization_id]
                 for p in board.segment(segment.value)
-                if p.organization_id in per_org
+                if p.organization_id in on_board_ids
             ),
-            key=lambda o: o.code,
+            key=attrgetter("code"),
         )
         seg = SegmentSituation(segment=segment.value, participants=members)
         seg.reported = [o for o in members if o.id in has_reported_ids]
         seg.not_reported = [o for o in members if o.id not in has_reported_ids]
-        seg.by_status = _tally(per_org, (o.id for o in members))
+        seg.by_status = _tally(statuses, (o.id for o in members))
         seg.infrastructures = [
-            (o, list(board.statuses[o.id].items())) for o in members if o.is_infrastructure
+            (o, list(statuses[o.id].items())) for o in members if o.is_infrastructure
         ]
         seg.bcp_active = segment.value in active
         segments.append(seg)
@@ -265,7 +276,7 @@ def situation(*, user, incident: Incident) -> Situation:
         organizations=on_board,
         reported=[o for o in on_board if o.id in has_reported_ids],
         not_reported=[o for o in on_board if o.id not in has_reported_ids],
-        by_status=_tally(per_org, per_org),
+        by_status=_tally(statuses, on_board_ids),
         criteria=_evaluate(incident, board),
         acks=alert_ack_counts(alerts=incident_alerts(incident)),
         segments=segments,
