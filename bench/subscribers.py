@@ -137,6 +137,46 @@ def _change(exchange, reporter) -> None:
         organization=exchange,
         entry=board.ReportInput(function=function, status="degraded"),
     )
+    from subscriptions.models import PublicChange
+
+    if not PublicChange.objects.exists():
+        raise SystemExit("the status report made no public change: nothing to digest")
+
+
+def _await_digests(sink: SubscriberSink, expected: int, timeout: float) -> bool:
+    """Wait for the last digest; say where the pipeline stands every 10 s, never hang.
+
+    Ends early, False, when the digest was built for fewer subscribers than expected (their
+    choices do not include the change): waiting for the sink would never end then.
+    """
+    from django.db.models import Count
+
+    from alerts.models import Delivery
+    from subscriptions.models import Digest, PublicChange
+
+    started = time.monotonic()
+    said = started
+    while not sink.reached.wait(1.0):  # one query a second: nothing taken from the sink
+        digest = Digest.objects.order_by("pk").last()
+        if digest is not None and digest.recipients < expected:
+            log(f"the digest was built for {digest.recipients} subscribers, not {expected}")
+            return False
+        now = time.monotonic()
+        if now - started > timeout:
+            return False
+        if now - said >= 10:
+            said = now
+            outbox = dict(
+                Delivery.objects.filter(alert__source_kind="subscription_digest")
+                .values_list("status")
+                .annotate(n=Count("pk"))
+            )
+            log(
+                f"waiting {now - started:.0f}s: {sink.count()} digests received; changes not"
+                f" in a digest {PublicChange.objects.filter(digest__isnull=True).count()};"
+                f" digest {'built' if digest else 'not built'}; outbox {outbox}"
+            )
+    return True
 
 
 def _digest_phase(sink: SubscriberSink, exchange, reporter, expected: int, timeout: float):
@@ -148,7 +188,7 @@ def _digest_phase(sink: SubscriberSink, exchange, reporter, expected: int, timeo
     start = time.perf_counter()
     _change(exchange, reporter)
     reported = time.perf_counter()
-    done = sink.reached.wait(timeout)
+    done = _await_digests(sink, expected, timeout)
     seconds = time.perf_counter() - start
     stamps = sorted(sink.times)
     first = stamps[0] - start if stamps else float("nan")
