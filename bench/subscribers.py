@@ -221,6 +221,7 @@ def _results(args, sink: SubscriberSink, n: int, noop_s: float, run: dict) -> di
         "subscribers": n,
         "workers": args.workers,
         "window_s": args.window,
+        "smtp_connections": args.smtp_connections,
         "digest_recipients": run["digest_recipients"],
         "delivered": len(by_address),
         "duplicates": duplicates,
@@ -247,6 +248,12 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=0.0, help="digest window, seconds")
     parser.add_argument("--timeout", type=float, default=300.0, help="for the digests")
     parser.add_argument("--redis-db", type=int, default=11)
+    parser.add_argument(
+        "--smtp-connections",
+        type=int,
+        default=None,
+        help="ALERT_SMTP_CONNECTIONS for the workers (default: the setting's)",
+    )
     args = parser.parse_args()
     n = max(1, int(20_000 * args.scale))
 
