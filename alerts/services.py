@@ -299,7 +299,10 @@ class AddressedMessage:
     """One message of its own to one address (``alert_send_messages``).
 
     ``key`` is the sender's key of the addressee (unique within the alert), ``headers`` extra
-    e-mail headers such as List-Unsubscribe.
+    e-mail headers such as List-Unsubscribe. ``fill`` ({placeholder: value}) is what is
+    personal: each placeholder in the body and headers is replaced by its value (plain
+    ASCII, such as a link's token) when the message is sent, so that thousands of messages
+    with the same text are serialized once, not once each.
     """
 
     key: int
@@ -309,6 +312,7 @@ class AddressedMessage:
     body: str
     headers: Mapping[str, str] = field(default_factory=dict)
     recipient: str = ""
+    fill: Mapping[str, str] = field(default_factory=dict)
 
 
 def alert_send_messages(
@@ -358,6 +362,7 @@ def alert_send_messages(
                 "subject": strip_control_characters(m.subject),
                 "body": m.body,
                 "headers": dict(m.headers),
+                **({"fill": dict(m.fill)} if m.fill else {}),
             },
         }
         for m in messages

@@ -56,6 +56,14 @@ STEPS = [
         ["worst_ratio", "alert_send_s", "first_message_s"],
         120,
     ),
+    (
+        "subscribers",
+        "1x",
+        "20,000 confirmed subscribers, one public change",
+        ["--scale", "1"],
+        ["ratio", "seconds", "noop_seconds", "delivered", "duplicates"],
+        180,
+    ),
     ("drills", "1x", "500 participants x 10 contacts", ["--scale", "1"], ["p50_ms", "queries"], 90),
     ("quake", "1x", "500 organizations x 2 contacts", ["--orgs", "500"], ["ratio"], 90),
     (

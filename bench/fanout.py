@@ -93,11 +93,11 @@ def _admin_sql(sql: str) -> None:
         conn.execute(sql)
 
 
-def _environment(args, smtp_port: int) -> dict[str, str]:
+def _environment(args, smtp_port: int, db_name: str | None = None) -> dict[str, str]:
     var = Path(tempfile.gettempdir()) / f"bench-fanout-{os.getpid()}"
     env = {
         "DJANGO_SETTINGS_MODULE": "bcpweb.settings.base",
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
+        "DATABASE_URL": f"{PG}/{db_name or DB_NAME}",
         "REDIS_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
         "CELERY_BROKER_URL": f"redis://127.0.0.1:6379/{args.redis_db}",
         "CELERY_TASK_ALWAYS_EAGER": "false",
@@ -107,7 +107,7 @@ def _environment(args, smtp_port: int) -> dict[str, str]:
         "BCPWEB_VAR_DIR": str(var),
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
-        "ALERT_BATCH_SIZE": str(args.batch),
+        "ALERT_BATCH_SIZE": str(getattr(args, "batch", 100)),
     }
     if getattr(args, "smtp_connections", None) is not None:
         env["ALERT_SMTP_CONNECTIONS"] = str(args.smtp_connections)
@@ -176,7 +176,7 @@ def _start_workers(env: dict[str, str], n: int) -> list[subprocess.Popen]:
     return procs
 
 
-def _cpu_seconds() -> dict[str, float]:
+def _cpu_seconds(db_name: str | None = None) -> dict[str, float]:
     """CPU time so far of this run's processes (Linux /proc), to see where a phase went."""
     found: dict[str, float] = Counter()
     if not Path("/proc/self/stat").exists():
@@ -194,7 +194,7 @@ def _cpu_seconds() -> dict[str, float]:
             name = "bench (sink, publisher)"
         elif "celery" in cmd and "bench._fanout_noop" in cmd:
             name = "workers"
-        elif cmd.startswith("postgres: ") and DB_NAME in cmd:
+        elif cmd.startswith("postgres: ") and (db_name or DB_NAME) in cmd:
             name = "postgres"
         elif cmd.startswith("redis-server"):
             name = "redis (shared)"
@@ -204,8 +204,8 @@ def _cpu_seconds() -> dict[str, float]:
     return found
 
 
-def _cpu_report(before: dict[str, float]) -> str:
-    after = _cpu_seconds()
+def _cpu_report(before: dict[str, float], db_name: str | None = None) -> str:
+    after = _cpu_seconds(db_name)
     return ", ".join(f"{k} {after[k] - before.get(k, 0):.2f}" for k in sorted(after))
 
 
@@ -222,15 +222,15 @@ def _wait(predicate, timeout: float, interval: float = 0.002) -> bool:
     return False
 
 
-def _noop_phase(app, redis, noop, count: int) -> float:
-    cpu = _cpu_seconds()
+def _noop_phase(app, redis, noop, count: int, db_name: str | None = None) -> float:
+    cpu = _cpu_seconds(db_name)
     start = time.perf_counter()
     with app.producer_or_acquire() as producer:
         for _ in range(count):
             noop.apply_async(producer=producer)
     _wait(lambda: _queue_drained(redis), 600)
     noop_s = time.perf_counter() - start
-    log(f"no-op tasks: {count} in {noop_s:.2f}s; CPU s: {_cpu_report(cpu)}")
+    log(f"no-op tasks: {count} in {noop_s:.2f}s; CPU s: {_cpu_report(cpu, db_name)}")
     return noop_s
 
 
@@ -280,6 +280,26 @@ def _fanout_phase(sink: Sink, hq, orgs, deliveries: int, round_: int) -> dict:
         "alert_send_s": returned - start,
         "first_message_s": max(0.0, first),
     }
+
+
+def stop(workers: list[subprocess.Popen], sink: Sink, db_name: str) -> None:
+    """End a run: the workers (TERM, then KILL), the sink, and the run's database."""
+    for proc in workers:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+    for proc in workers:
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+    sink.controller.stop()
+    try:
+        from django.db import connections
+
+        connections.close_all()
+    except Exception:  # noqa: BLE001, S110 - django may not be set up yet
+        pass
+    _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
 
 def main() -> None:
@@ -349,22 +369,7 @@ def main() -> None:
                 )
             )
     finally:
-        for proc in workers:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in workers:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        sink.controller.stop()
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: BLE001, S110 - django may not be set up yet
-            pass
-        _admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        stop(workers, sink, DB_NAME)
     last = runs[-1]
     result = {
         "scale": args.scale,

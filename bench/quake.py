@@ -22,7 +22,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -208,22 +207,7 @@ def main() -> None:
             "ratio": round(first_s / reference_s, 3) if first_s and reference_s else None,
         }
     finally:
-        for proc in workers:
-            if proc.poll() is None:
-                os.killpg(proc.pid, signal.SIGTERM)
-        for proc in workers:
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-        sink.controller.stop()
-        try:
-            from django.db import connections
-
-            connections.close_all()
-        except Exception:  # noqa: BLE001, S110 - django may not be set up yet
-            pass
-        fanout._admin_sql(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        fanout.stop(workers, sink, DB_NAME)
     print(json.dumps(result), flush=True)
 
 

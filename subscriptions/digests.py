@@ -60,7 +60,8 @@ def _wanted(change: PublicChange, orgs: set[int], banner: bool, categories: set[
 
 
 class _Renderer:
-    """One rendering per (set of changes, language); each subscriber's links put in after."""
+    """One rendering per (set of changes, language); each subscriber's links are put in
+    when the message is sent (``AddressedMessage.fill``)."""
 
     def __init__(self, changes: dict[int, PublicChange]):
         self.changes = changes
@@ -135,21 +136,23 @@ def digest_build(*, now: datetime | None = None) -> Digest | None:
     PublicChange.objects.filter(pk__in=list(changes)).update(digest=digest)
     renderer = _Renderer(changes)
     ordered = sorted(changes.values(), key=lambda c: (c.occurred_at, c.pk))
+    leave_headers = unsubscribe_headers(renderer.leave)
     messages = []
     for pk, email, language, banner, categories, key, orgs in _subscribers():
         ids = tuple(c.pk for c in ordered if _wanted(c, orgs, banner, categories))
         if not ids:
             continue
         subject, body = renderer.text(ids, language)
-        token = f"{pk}-{key}"
         messages.append(
             AddressedMessage(
                 key=pk,
                 address=email,
                 language=language,
                 subject=subject,
-                body=body.replace(_TOKEN, token),
-                headers=unsubscribe_headers(renderer.leave.replace(_TOKEN, token)),
+                body=body,
+                headers=leave_headers,
+                # The personal links: put in when sent, so each text is serialized once.
+                fill={_TOKEN: f"{pk}-{key}"},
             )
         )
     alert = alert_send_messages(

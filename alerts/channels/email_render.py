@@ -3,7 +3,8 @@
 On a real SMTP connection the MIME message is serialized once per alert and language and each
 copy only gets its recipient, organization, Message-ID and ack link put in: most of the cost of
 a message is the template and the header folding and encoding, the same for every contact.
-Other backends get an EmailMessage rendered per organization.
+Messages of their own (``alert_send_messages``) likewise, once per distinct text of a batch,
+when they say what is personal (``fill``). Other backends get an EmailMessage per message.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+def _filled(text: str, fill) -> str:
+    for placeholder, value in fill.items():
+        text = text.replace(placeholder, str(value))
+    return text
+
+
 class AlertMessages:
     """Builds each message of a batch from one rendering per (alert, language)."""
 
@@ -44,6 +51,7 @@ class AlertMessages:
         self._raw: dict[tuple, bytes] = {}
         self._orgs: dict[tuple, bytes] = {}
         self._ack_parts: tuple[str, str] | None = None
+        self._own: dict[tuple, bytes] = {}
 
     def _render(self, d: Delivery, organization) -> str:
         alert: Alert = d.alert
@@ -100,21 +108,52 @@ class AlertMessages:
         )
 
     @staticmethod
-    def own_message(d: Delivery, connection) -> EmailMessage:
-        """A delivery that carries its own message (``alert_send_messages``)."""
+    def own_message(
+        d: Delivery, connection, *, to: str = "", message_id: str = "", fill=None
+    ) -> EmailMessage:
+        """A delivery that carries its own message (``alert_send_messages``), filled in."""
         m = d.message
+        fill = (m.get("fill") or {}) if fill is None else fill
         return EmailMessage(
-            subject=_one_line(m.get("subject", "")),
-            body=m.get("body", ""),
+            subject=_one_line(_filled(m.get("subject", ""), fill)),
+            body=_filled(m.get("body", ""), fill),
             from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[d.address],
+            to=[to or d.address],
             headers={
-                "Message-ID": d.message_id,
+                "Message-ID": message_id or d.message_id,
                 "X-BCPWEB-Alert": str(d.alert_id),
-                **{str(k): _one_line(v) for k, v in (m.get("headers") or {}).items()},
+                **{
+                    str(k): _one_line(_filled(v, fill)) for k, v in (m.get("headers") or {}).items()
+                },
             },
             connection=connection,
         )
+
+    def _own_raw(self, d: Delivery) -> bytes:
+        """One serialization per distinct text of a batch; each copy gets its own fill."""
+        m = d.message
+        fill = m.get("fill") or {}
+        if not fill or not all(_PLAIN_TOKEN.fullmatch(str(v)) for v in fill.values()):
+            return self.own_message(d, None).message().as_bytes(linesep="\r\n")
+        headers = m.get("headers") or {}
+        key = (m.get("subject", ""), m.get("body", ""), tuple(headers.items()), tuple(fill))
+        raw = self._own.get(key)
+        if raw is None:
+            template = self.own_message(d, None, to=_TO, message_id=_MESSAGE_ID, fill={})
+            raw = template.message().as_bytes(linesep="\r\n")
+            texts = [key[0], key[1], *headers.values()]
+            expected = {k: sum(t.count(k) for t in texts) for k in fill}
+            expected.update({_TO: 1, _MESSAGE_ID: 1})
+            if any(raw.count(k.encode()) != n for k, n in expected.items()):
+                raw = b""  # a placeholder was encoded (subject, long lines): each on its own
+            self._own[key] = raw
+        if not raw:
+            return self.own_message(d, None).message().as_bytes(linesep="\r\n")
+        raw = raw.replace(_TO.encode(), d.address.encode())
+        raw = raw.replace(_MESSAGE_ID.encode(), d.message_id.encode())
+        for placeholder, value in fill.items():
+            raw = raw.replace(placeholder.encode(), str(value).encode())
+        return raw
 
     def message(self, d: Delivery, connection) -> EmailMessage:
         if d.message is not None:
@@ -142,7 +181,7 @@ class AlertMessages:
         if not d.address.isascii():
             return None
         if d.message is not None:
-            return self.own_message(d, None).message().as_bytes(linesep="\r\n")
+            return self._own_raw(d)
         key = (d.alert_id, d.language)
         raw = self._raw.get(key)
         if raw is None:

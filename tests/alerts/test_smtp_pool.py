@@ -87,3 +87,54 @@ def test_a_server_that_is_down_leaves_every_message_to_retry(send, smtp, org_a, 
     rows = Delivery.objects.filter(channel="email")
     assert {d.status for d in rows} == {"queued"}
     assert all("SMTP" in d.last_error for d in rows)
+
+
+class _SessionSink(SmtpSink):
+    """Counts SMTP sessions and keeps each message's one-click link by its address."""
+
+    def __init__(self):
+        super().__init__()
+        self.sessions: set = set()
+        self.links: dict[str, str] = {}
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions.add(session.peer)
+        return await super().handle_EHLO(server, session, envelope, hostname, responses)
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes
+
+        link = message_from_bytes(envelope.content)["List-Unsubscribe"]
+        self.links[envelope.rcpt_tos[0]] = " ".join(link.split())
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_messages_of_their_own_go_over_their_own_number_of_sessions(smtp, settings):
+    from alerts.models import AlertSource
+    from alerts.services import AddressedMessage, alert_send_messages
+    from organizations.services import system_actor
+
+    sink = smtp(_SessionSink, connections=2)
+    settings.ALERT_SMTP_CONNECTIONS_MESSAGES = 5
+    alert_send_messages(
+        created_by=system_actor(),
+        subject_ja="ダイジェスト",
+        source=AlertSource("test", 1, "test"),
+        messages=[
+            AddressedMessage(
+                key=i,
+                address=f"investor{i}@example.test",
+                language="en",
+                subject="[BCP WEB] 1 update",
+                body="Leave: https://bcp.example.test/leave/@@T@@/\n",
+                headers={"List-Unsubscribe": "<https://bcp.example.test/leave/@@T@@/>"},
+                fill={"@@T@@": f"{i}-key"},
+            )
+            for i in range(20)
+        ],
+    )
+    _sent_once(sink, 20)
+    assert len(sink.sessions) == 5
+    assert sink.links == {
+        f"investor{i}@example.test": f"<https://bcp.example.test/leave/{i}-key/>" for i in range(20)
+    }
