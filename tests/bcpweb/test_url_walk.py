@@ -283,7 +283,7 @@ def test_every_page_reads_in_its_language_without_codes(
 
 
 @pytest.mark.parametrize("who", ["hq_user", "reporter"])
-def test_every_page_has_unique_ids_existing_references_and_no_skipped_heading(
+def test_every_page_has_unique_ids_existing_references_headings_in_order_and_badge_icons(
     client, login, hq_user, walked_market, who
 ):
     from .structure_scan import structure_problems
@@ -317,4 +317,12 @@ def test_the_structure_scan_sees_each_problem():
         '<input aria-describedby="id_note_helptext"> names a missing id',
         "h3 after h1",
     ]
+    assert structure_problems('<span class="st st-normal">Confirmed</span>') == [
+        'badge "st st-normal: Confirmed" without an icon'
+    ]
+    for badge in (
+        '<b class="st x">✓ Confirmed</b>',
+        '<b class="st x"><i aria-hidden="true">○</i> No</b>',
+    ):
+        assert structure_problems(badge) == []
     assert structure_problems('<h1>t</h1><h2 id="a">s</h2><p aria-labelledby="a"></p>') == []
