@@ -1,5 +1,8 @@
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
@@ -18,6 +21,24 @@ from . import receipts, selectors, services
 from .forms import CircularForm, CircularReviseForm, SearchForm, WithdrawForm
 
 PAGE_SIZE = 30
+
+
+def _login_first_when_hidden(view):
+    """A visitor who is not logged in and finds no such circular (or file) is asked to log in
+    and sent back: a member following a members-only link from an e-mail reaches it. Hidden
+    and missing look the same (both lead to the login), so a visitor learns nothing; a
+    logged-in user without access still gets the 404."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            if request.user.is_authenticated:
+                raise
+            return redirect_to_login(request.get_full_path())
+
+    return wrapped
 
 
 def _managed(request, number: str):
@@ -77,6 +98,7 @@ def circular_create(request):
     return render(request, "bulletin/circular_form.html", {"form": form})
 
 
+@_login_first_when_hidden
 def circular_detail(request, number):
     circular = selectors.circular_get_visible(user=request.user, number=number)
     if permissions.is_member(request.user):
@@ -163,6 +185,7 @@ def circular_withdraw(request, number):
     return render(request, "bulletin/circular_withdraw.html", {"form": form, "circular": circular})
 
 
+@_login_first_when_hidden
 def circular_history(request, number):
     circular = selectors.circular_get_visible(user=request.user, number=number)
     return render(
@@ -238,6 +261,7 @@ def circular_remind(request, number):
     return redirect("circular_progress", number=circular.number)
 
 
+@_login_first_when_hidden
 def circular_attachment(request, number, attachment_id):
     attachment = selectors.attachment_get_visible(
         user=request.user, number=number, attachment_id=attachment_id

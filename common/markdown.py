@@ -85,3 +85,28 @@ def render_markdown(text: str, *, autolink: bool = False) -> str:
         text, extensions=["extra", "sane_lists", "nl2br"], output_format="html"
     )
     return sanitize(html)
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])>")
+
+
+def nest_headings(html: str, under: int) -> str:
+    """Headings of a sanitized body moved below the page's heading of level ``under``.
+
+    The body's top heading becomes level ``under + 1`` and none goes down more than one level
+    from the one before (``## A`` then ``#### B`` read as h2, h3), so a screen reader's outline
+    has no gap. The sanitizer leaves headings without attributes, hence the plain pattern."""
+    levels = [int(level) for closing, level in _HEADING_TAG.findall(html) if not closing]
+    if not levels:
+        return html
+    shift = under + 1 - min(levels)
+    previous = under  # the level of the heading last opened (headings never nest)
+
+    def repl(match: re.Match) -> str:
+        nonlocal previous
+        if match.group(1):
+            return f"</h{previous}>"
+        previous = min(int(match.group(2)) + shift, previous + 1, 6)
+        return f"<h{previous}>"
+
+    return _HEADING_TAG.sub(repl, html)

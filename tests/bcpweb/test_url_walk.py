@@ -260,19 +260,69 @@ def _scan(client, values, language):
     return findings
 
 
+def _walker(who, hq_user, walked_market):
+    """The HQ, or a reporter of the broker BIG (its contacts, BCP profile, report form)."""
+    if who == "reporter":
+        return factories.user(
+            "reporter_big", role="reporter", organization=walked_market["market"]["BIG"]
+        )
+    return hq_user
+
+
 @pytest.mark.parametrize("language", ["ja", "en"])
 @pytest.mark.parametrize("who", ["hq_user", "reporter"])
 def test_every_page_reads_in_its_language_without_codes(
     client, login, hq_user, walked_market, language, who
 ):
-    from tests import factories
-
-    if who == "reporter":
-        user = factories.user(
-            "reporter_big", role="reporter", organization=walked_market["market"]["BIG"]
-        )
-    else:
-        user = hq_user
-    login(user)
+    login(_walker(who, hq_user, walked_market))
     findings = _scan(client, walked_market["values"], language)
     assert findings == [], f"{len(findings)} findings:\n" + "\n".join(findings)
+
+
+# ---- The structure scan: ids, the references to them and heading order, every full page ----
+
+
+@pytest.mark.parametrize("who", ["hq_user", "reporter"])
+def test_every_page_has_unique_ids_existing_references_headings_in_order_and_badge_icons(
+    client, login, hq_user, walked_market, who
+):
+    from .structure_scan import structure_problems
+
+    login(_walker(who, hq_user, walked_market))
+    found, scanned = [], 0
+    for name, route in _routes():
+        if name in ("logout", "set_language"):
+            continue
+        url = _url_for(route, walked_market["values"])
+        response = client.get(url)
+        page = response.content.decode(errors="replace")
+        # Whole pages only: a fragment's references point into the page that embeds it.
+        if response.status_code != 200 or "<html" not in page:
+            continue
+        scanned += 1
+        found += [f"{url}: {problem}" for problem in structure_problems(page)]
+    assert scanned > 20, "the walk reached too few pages"
+    assert found == [], f"{len(found)} findings:\n" + "\n".join(found)
+
+
+def test_the_structure_scan_sees_each_problem():
+    from .structure_scan import structure_problems
+
+    page = (
+        '<h1>t</h1><h3>s</h3><label for="id_note">Note</label><input id="id_note">'
+        '<input id="id_note" aria-describedby="id_note_helptext">'
+    )
+    assert structure_problems(page) == [
+        'id="id_note" 2 times',
+        '<input aria-describedby="id_note_helptext"> names a missing id',
+        "h3 after h1",
+    ]
+    assert structure_problems('<span class="st st-normal">Confirmed</span>') == [
+        'badge "st st-normal: Confirmed" without an icon'
+    ]
+    for badge in (
+        '<b class="st x">✓ Confirmed</b>',
+        '<b class="st x"><i aria-hidden="true">○</i> No</b>',
+    ):
+        assert structure_problems(badge) == []
+    assert structure_problems('<h1>t</h1><h2 id="a">s</h2><p aria-labelledby="a"></p>') == []

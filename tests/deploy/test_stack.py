@@ -171,7 +171,7 @@ def _journey(deployment: Deployment, key: str) -> WebClient:
     page = hq.get(progress).body
     assert "Acknowledged: 1 of" in page
     row = re.search(r"<tr[^>]*>\s*<td><a [^>]*>JRN-A</a>.*?</tr>", page, re.S).group(0)
-    assert "✓ Confirmed" in row
+    assert '<span aria-hidden="true">✓</span> Confirmed' in row
     return hq
 
 

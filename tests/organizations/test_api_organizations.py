@@ -62,3 +62,13 @@ def test_the_schema_and_docs_are_served_locally(client):
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
     assert "cdn." not in docs and "unpkg" not in docs and "jsdelivr" not in docs
+
+
+def test_the_api_docs_are_linked_for_members_only_and_say_their_language(client, login, viewer_a):
+    """Investors on the public pages are not sent to a developer's page; members are."""
+    link = 'href="/api/docs/"'
+    assert link not in client.get("/").content.decode()
+    assert link not in client.get("/circulars/").content.decode()
+    login(viewer_a)
+    assert link in client.get("/circulars/").content.decode()
+    assert '<html lang="en">' in client.get("/api/docs/").content.decode()

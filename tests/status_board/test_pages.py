@@ -93,6 +93,39 @@ def test_ninety_daily_bars_carry_the_worst_status_of_each_day(client, public_org
 
 
 @pytest.mark.django_db
+def test_each_daily_bar_says_its_day_and_status_as_text(client, public_org, public_reporter):
+    """A screen reader hears every bar as a list item with its date and status, not a colour."""
+    import re
+
+    from django.utils import translation
+
+    from organizations.models import BusinessFunction
+
+    trading = BusinessFunction.objects.get(code="trading")
+    outage = timezone.now() - timedelta(days=10)
+    StatusReport.objects.create(
+        organization=public_org,
+        function=trading,
+        status="suspended",
+        reported_at=outage,
+        reported_by=public_reporter,
+        source="web",
+    )
+    html = client.get("/board/PUB-EX/").content.decode()
+    bars = re.search(r'<ul class="bars" role="list" aria-labelledby="([^"]+)">(.*?)</ul>', html)
+    assert bars and f'<h3 id="{bars.group(1)}">' in html
+    days = re.findall(
+        r'<li class="bar b-\w+"[^>]*><span class="visually-hidden">([^<]+)</span>', bars.group(2)
+    )
+    assert len(days) == 90
+    day = timezone.localtime(outage).date().isoformat()
+    assert f"{day} 停止中" in days
+    with translation.override("en"):
+        english = client.get("/board/PUB-EX/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<span class="visually-hidden">{day} Suspended</span>' in english
+
+
+@pytest.mark.django_db
 def test_a_reporter_updates_its_functions_on_one_form(
     client, login, reporter_a, org_a, django_capture_on_commit_callbacks
 ):

@@ -45,8 +45,16 @@ def test_the_dashboard_shows_the_quake_and_who_has_reported_since(
     report(quake_market["TOKYO-A"], "normal")
     partial = _page(client, f"/hq/incidents/{incident.pk}/situation/")
     assert "<td>1 / 4</td>" in partial
-    assert 'data-org="TOKYO-A" title="TOKYO-A 株式会社 — 本社">TOKYO-A ✓</span>' in partial
+    # The state reads without colour: an icon for the eye, words for a screen reader.
+    assert (
+        'data-org="TOKYO-A" title="TOKYO-A 株式会社 — 本社"><span aria-hidden="true">✓</span>'
+        ' TOKYO-A<span class="visually-hidden"> 報告済み</span></span>'
+    ) in partial
     assert 'st-not_reported" data-org="TOKYO-B"' in partial
+    assert (
+        '<span aria-hidden="true">○</span> TOKYO-B<span class="visually-hidden"> 未報告</span>'
+        in partial
+    )
     assert "依頼 4機関 · 報告済み 1 · 受領確認 0" in partial
 
 
