@@ -76,6 +76,7 @@ class BoardHTML:
         self._expected_recovery = gettext("Expected recovery")
         self._confirmed_at = gettext("confirmed at")
         self._function_names: dict[int, str] = {}
+        self._plain_cells: dict[tuple[int, str], str] = {}
         marker = "ORGCODE0"
         self._url = reverse("organization_board", args=[marker]).split(marker)
 
@@ -106,6 +107,22 @@ class BoardHTML:
 
     def cell(self, cell) -> str:
         """One function's status: name, badge, times, expected recovery and message."""
+        if not (
+            cell.reported_at
+            or cell.confirmed_at
+            or cell.expected_recovery_at
+            or cell.message
+            or cell.message_en
+        ):
+            # Never reported (many at the start of an incident): the same for every row.
+            key = (cell.function.pk, cell.status)
+            known = self._plain_cells.get(key)
+            if known is None:
+                known = self._plain_cells[key] = self._cell(cell)
+            return known
+        return self._cell(cell)
+
+    def _cell(self, cell) -> str:
         parts = ['<span class="fn">', self.function_name(cell.function), "</span> "]
         parts.append(self.badges[cell.status])
         if cell.reported_at:

@@ -117,8 +117,10 @@ def board_rows(
         orgs = orgs.filter(kind=kind)
     if segment:
         orgs = orgs.filter(segments__segment=segment)
-    orgs = list(orgs.only("id", "code", "name_ja", "name_en", "kind", "is_public").distinct())
-    ids = [o.pk for o in orgs]
+    orgs = orgs.only("id", "code", "name_ja", "name_en", "kind", "is_public").distinct()
+    # The organizations as a subquery: no list of every id sent back with each query.
+    ids = orgs.values("id")
+    orgs = list(orgs)
     # Tuples, not a model instance per function and status: one BusinessFunction per
     # function, shared by every row, with the fields the boards show.
     fn_fields = ["id", "code", "name_ja", "name_en", "default_rto_minutes", "display_order"]
