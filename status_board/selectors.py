@@ -117,18 +117,31 @@ def board_rows(
         orgs = orgs.filter(kind=kind)
     if segment:
         orgs = orgs.filter(segments__segment=segment)
-    orgs = list(orgs.only("id", "code", "name_ja", "name_en", "kind", "is_public").distinct())
-    ids = [o.pk for o in orgs]
-    functions: dict[int, list[OrganizationFunction]] = {}
-    for of in (
+    orgs = orgs.only("id", "code", "name_ja", "name_en", "kind", "is_public").distinct()
+    # The organizations as a subquery: no list of every id sent back with each query.
+    ids = orgs.values("id")
+    orgs = list(orgs)
+    # Tuples, not a model instance per function and status: one BusinessFunction per
+    # function, shared by every row, with the fields the boards show.
+    fn_fields = ["id", "code", "name_ja", "name_en", "default_rto_minutes", "display_order"]
+    catalogue: dict[int, BusinessFunction] = {}
+    functions: dict[int, list[tuple[BusinessFunction, int | None]]] = {}
+    for org_id, rto, *values in (
         OrganizationFunction.objects.filter(organization_id__in=ids)
-        .select_related("function")
         .order_by("function__display_order", "function__code")
+        .values_list("organization_id", "rto_minutes", *(f"function__{f}" for f in fn_fields))
     ):
-        functions.setdefault(of.organization_id, []).append(of)
+        function = catalogue.get(values[0])
+        if function is None:
+            function = catalogue[values[0]] = BusinessFunction.from_db(
+                BusinessFunction.objects.db, fn_fields, values
+            )
+        functions.setdefault(org_id, []).append(
+            (function, rto if rto is not None else function.default_rto_minutes)
+        )
     current = {
-        (c.organization_id, c.function_id): c
-        for c in CurrentStatus.objects.filter(organization_id__in=ids).only(
+        (c[0], c[1]): c[2:]
+        for c in CurrentStatus.objects.filter(organization_id__in=ids).values_list(
             "organization_id",
             "function_id",
             "status",
@@ -143,27 +156,28 @@ def board_rows(
     rows = []
     for org in orgs:
         row = Row(organization=org)
-        for of in functions.get(org.pk, []):
-            cur = current.get((org.pk, of.function_id))
-            rto = of.effective_rto_minutes
+        cells = row.cells
+        for function, rto in functions.get(org.pk, ()):
+            cur = current.get((org.pk, function.pk))
             if cur is None:
-                row.cells.append(Cell(function=of.function, status=NOT_REPORTED, rto_minutes=rto))
+                cells.append(Cell(function, NOT_REPORTED, rto_minutes=rto))
                 continue
+            status, message, message_en, reported_at, expected, impaired_since, confirmed = cur
             cell = Cell(
-                function=of.function,
-                status=cur.status,
-                message=cur.message,
-                message_en=cur.message_en,
-                reported_at=cur.reported_at,
-                expected_recovery_at=cur.expected_recovery_at,
-                impaired_since=cur.impaired_since,
-                confirmed_at=cur.confirmed_at,
-                rto_minutes=rto,
+                function,
+                status,
+                message,
+                message_en,
+                reported_at,
+                expected,
+                impaired_since,
+                confirmed,
+                rto,
             )
-            checked_at = max(cur.reported_at, cur.confirmed_at or cur.reported_at)
+            checked_at = max(reported_at, confirmed or reported_at)
             if not_reported_since is not None and checked_at < not_reported_since:
                 cell.last_status, cell.status = cell.status, NOT_REPORTED
-            row.cells.append(cell)
+            cells.append(cell)
         if row.cells:
             rows.append(row)
     rows.sort(key=lambda r: (_kind_rank(r.organization), r.organization.code))

@@ -1,7 +1,8 @@
 from django import template
-from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
-from status_board.vocabulary import ICONS, label
+from status_board import board_html
+from status_board.vocabulary import label
 
 register = template.Library()
 
@@ -9,12 +10,27 @@ register = template.Library()
 @register.simple_tag
 def status_badge(code: str):
     """The status as icon and text; the colour of .st-<code> is only an aid."""
-    return format_html(
-        '<span class="st st-{}"><span aria-hidden="true">{}</span>{}</span>',
-        code,
-        ICONS.get(code, "?"),
-        label(code),
-    )
+    return mark_safe(board_html.badge(code))  # noqa: S308 — escaped by badge()
+
+
+def _renderer(context) -> board_html.BoardHTML:
+    # One per page rendered: its labels and badges are looked up once, not once a cell.
+    renderer = context.render_context.get(board_html.BoardHTML)
+    if renderer is None:
+        renderer = context.render_context[board_html.BoardHTML] = board_html.BoardHTML()
+    return renderer
+
+
+@register.simple_tag(takes_context=True)
+def board_cell(context, cell):
+    """A function's status as on the public board (name, badge, times, message)."""
+    return mark_safe(_renderer(context).cell(cell))  # noqa: S308 — escaped by BoardHTML
+
+
+@register.simple_tag(takes_context=True)
+def cell_confirmed(context, cell):
+    """When a reporter last said the status still holds, if they did."""
+    return mark_safe(_renderer(context).confirmed(cell))  # noqa: S308 — escaped by BoardHTML
 
 
 @register.filter
