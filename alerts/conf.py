@@ -10,10 +10,6 @@ _DEFAULTS: dict[str, tuple[type, object]] = {
     # SMTP sessions one batch sends over at once (one message per session per round);
     # 0 sends one message at a time through Django's SMTP backend, without the pool.
     "ALERT_SMTP_CONNECTIONS": (int, 8),
-    # The same for a batch of messages of their own (alert_send_messages: investors' digests,
-    # 20,000 copies of a short text): more sessions per round share its two round trips and
-    # its one "sent" write among more messages (bench/subscribers.py: 16 took 30 % less time).
-    "ALERT_SMTP_CONNECTIONS_MESSAGES": (int, 16),
     # How long a worker keeps those sessions open between batches (0: close after each).
     "ALERT_SMTP_IDLE_SECONDS": (float, 5.0),
     "ALERT_WEBHOOK_BATCH_SIZE": (int, 10),

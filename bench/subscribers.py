@@ -252,7 +252,7 @@ def main() -> None:
         "--smtp-connections",
         type=int,
         default=None,
-        help="ALERT_SMTP_CONNECTIONS for the workers (default: the setting's)",
+        help="ALERT_SMTP_CONNECTIONS for the workers (0: Django's backend, no session pool)",
     )
     args = parser.parse_args()
     n = max(1, int(20_000 * args.scale))

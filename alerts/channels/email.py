@@ -41,9 +41,7 @@ def send_email(deliveries: list[Delivery], report: Report) -> None:
             fast.append((d, raw))
     if slow:
         _send_on_one_connection(slow, messages, sender, report)
-    own = all(d.message is not None for d, _raw in fast)
-    connections = conf.get("ALERT_SMTP_CONNECTIONS_MESSAGES" if own else "ALERT_SMTP_CONNECTIONS")
-    if fast and not send_pipelined(fast, email.utils.parseaddr(sender)[1], report, connections):
+    if fast and not send_pipelined(fast, email.utils.parseaddr(sender)[1], report):
         _send_on_one_connection([d for d, _raw in fast], messages, sender, report)
 
 

@@ -244,17 +244,10 @@ def _send_in_rounds(
     return list(queue)  # every session is gone before these were sent: nothing of them left
 
 
-def send_pipelined(
-    items: list[tuple[Delivery, bytes]],
-    envelope_from: str,
-    report: Report,
-    connections: int | None = None,
-) -> bool:
-    """Send serialized messages over the pool (``connections`` sessions, by default
-    ALERT_SMTP_CONNECTIONS); False when the server does not pipeline (the caller then sends
-    them one by one)."""
-    connections = conf.get("ALERT_SMTP_CONNECTIONS") if connections is None else connections
-    wanted = max(1, min(connections, len(items)))
+def send_pipelined(items: list[tuple[Delivery, bytes]], envelope_from: str, report: Report) -> bool:
+    """Send serialized messages over the pool; False when the server does not pipeline (the
+    caller then sends them one by one)."""
+    wanted = max(1, min(conf.get("ALERT_SMTP_CONNECTIONS"), len(items)))
     lanes = _idle_take(wanted)
     reused = bool(lanes)
     opened, error = _open_lanes(wanted - len(lanes))
