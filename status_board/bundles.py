@@ -7,6 +7,7 @@ the notice shown when the copy is stale) and the board JSON for the public and f
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import uuid
@@ -65,26 +66,32 @@ def fragment_etag(fragment: str) -> str:
 
 
 def _organization_json(row, iso) -> str:
+    """The organization's entry as json.dumps writes it, byte for byte, written out directly
+    (about 3 times faster than a dict per function: this is done for every organization)."""
     org = row.organization
-    data = {
-        "code": org.code,
-        "name_ja": org.name_ja,
-        "name_en": org.name_en,
-        "kind": org.kind,
-        "functions": [
-            {
-                "function": cell.function.code,
-                "status": cell.status,
-                "message": cell.message,
-                "message_en": cell.message_en,
-                "reported_at": iso(cell.reported_at),
-                "expected_recovery_at": iso(cell.expected_recovery_at),
-                "confirmed_at": iso(cell.confirmed_at),
-            }
-            for cell in row.cells
-        ],
-    }
-    return _dumps(data)
+    cells = []
+    for cell in row.cells:
+        reported, expected, confirmed = (
+            iso(cell.reported_at),
+            iso(cell.expected_recovery_at),
+            iso(cell.confirmed_at),
+        )
+        cells.append(
+            f'{{"function":{_text(cell.function.code)},"status":{_text(cell.status)},'
+            f'"message":{_text(cell.message)},"message_en":{_text(cell.message_en)},'
+            f'"reported_at":{_text(reported) if reported else "null"},'
+            f'"expected_recovery_at":{_text(expected) if expected else "null"},'
+            f'"confirmed_at":{_text(confirmed) if confirmed else "null"}}}'
+        )
+    return (
+        f'{{"code":{_text(org.code)},"name_ja":{_text(org.name_ja)},'
+        f'"name_en":{_text(org.name_en)},"kind":{_text(org.kind)},'
+        f'"functions":[{",".join(cells)}]}}'
+    )
+
+
+# A string as json.dumps(ensure_ascii=False) writes it.
+_text = json.encoder.encode_basestring
 
 
 def _dumps(data) -> str:
@@ -126,6 +133,18 @@ def _host() -> str:
 
 
 def build(*, data_version: int = 0) -> Bundle:
+    # The build makes tens of thousands of short-lived objects (no cycles): with the cycle
+    # collector on, its full passes over the whole process cost a third of the build.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(data_version)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(data_version: int) -> Bundle:
     generated_at = timezone.now()
     times = Times()  # each moment shown is formatted once for the whole bundle
     # One read for both audiences; the public rows are the public organizations of it.

@@ -40,7 +40,7 @@ _KIND_RANK = {k.value: i for i, k in enumerate(KIND_ORDER)}
 HISTORY_DAYS = 90
 
 
-@dataclass
+@dataclass(slots=True)  # thousands a board: slots make them quicker to build
 class Cell:
     function: BusinessFunction
     status: str
