@@ -86,30 +86,30 @@ def _chunks(ids_by_channel: outbox.IdsByChannel) -> list[tuple[str, list[int]]]:
     return chunks
 
 
+def _sent(task, payload, ids: list[int]) -> bool:
+    """Publish one message; False when the broker is down (the sweeper resends its rows)."""
+    try:
+        task.apply_async(args=[payload], retry=False)
+    except (KombuOperationalError, OSError) as exc:
+        logger.warning("broker unavailable, %d deliveries wait for the sweeper: %s", len(ids), exc)
+        return False
+    return True
+
+
 def publish(ids_by_channel: outbox.IdsByChannel, *, relay: bool = True) -> None:
     chunks = _chunks(ids_by_channel)
     direct, rest = (chunks[:DIRECT_BATCHES], chunks[DIRECT_BATCHES:]) if relay else (chunks, [])
     unpublished: list[int] = []
     for _channel, chunk in direct:
-        if unpublished:
-            unpublished.extend(chunk)
-            continue
-        try:
-            deliveries_send.apply_async(args=[chunk], retry=False)
-        except (KombuOperationalError, OSError) as exc:  # broker down: the sweeper resends
-            logger.warning("broker unavailable, deliveries wait for the sweeper: %s", exc)
+        # Once the broker refused, the rest is not tried: it waits for the sweeper too.
+        if unpublished or not _sent(deliveries_send, chunk, chunk):
             unpublished.extend(chunk)
     if rest:
         left: dict[str, list[int]] = {}
         for channel, chunk in rest:
             left.setdefault(channel, []).extend(chunk)
-        if unpublished:
-            unpublished.extend(i for chunk in left.values() for i in chunk)
-        else:
-            try:
-                deliveries_publish.apply_async(args=[left], retry=False)
-            except (KombuOperationalError, OSError) as exc:
-                logger.warning("broker unavailable, deliveries wait for the sweeper: %s", exc)
-                unpublished.extend(i for chunk in left.values() for i in chunk)
+        ids = [i for chunk in left.values() for i in chunk]
+        if unpublished or not _sent(deliveries_publish, left, ids):
+            unpublished.extend(ids)
     if unpublished:
         outbox.mark_unpublished(unpublished)

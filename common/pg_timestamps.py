@@ -18,8 +18,20 @@ from django.db.backends.signals import connection_created
 _UTC_SUFFIX = b"+00"
 
 
-def _loader_class(base):
-    class FastTzLoader(base):
+def install(connection) -> None:
+    """Put the fast loader in place of Django's on one connection (same time zone)."""
+    from psycopg.postgres import types
+    from psycopg.pq import Format
+
+    adapters = connection.connection.adapters
+    current = adapters.get_loader(types["timestamptz"].oid, Format.TEXT)
+    if getattr(current, "fast_timestamps", False):
+        return
+
+    class FastTzLoader(current):
+        timezone = current.timezone  # Django's cursor() compares it with the connection's
+        fast_timestamps = True
+
         def load(self, data):
             text = bytes(data)
             if text.endswith(_UTC_SUFFIX):
@@ -30,25 +42,7 @@ def _loader_class(base):
                     pass
             return super().load(data)
 
-    return FastTzLoader
-
-
-def install(connection) -> None:
-    """Put the fast loader in place of Django's on one connection (same time zone)."""
-    from psycopg.postgres import types
-    from psycopg.pq import Format
-
-    adapters = connection.connection.adapters
-    oid = types["timestamptz"].oid
-    current = adapters.get_loader(oid, Format.TEXT)
-    if getattr(current, "fast_timestamps", False):
-        return
-    loader = type(
-        "FastTzLoader",
-        (_loader_class(current),),
-        {"timezone": current.timezone, "fast_timestamps": True},
-    )
-    adapters.register_loader("timestamptz", loader)
+    adapters.register_loader("timestamptz", FastTzLoader)
 
 
 def _on_connection_created(sender, connection, **kwargs) -> None:
