@@ -302,6 +302,16 @@ def stop(workers: list[subprocess.Popen], sink: Sink, db_name: str) -> None:
     _admin_sql(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
 
+def add_smtp_connections_option(parser) -> None:
+    """The workers' SMTP session pool, as every e-mail benchmark names it."""
+    parser.add_argument(
+        "--smtp-connections",
+        type=int,
+        default=None,
+        help="ALERT_SMTP_CONNECTIONS for the workers (0: Django's backend, no session pool)",
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0, help="x the market: 500 orgs at 1")
@@ -311,12 +321,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--runs", type=int, default=5, help="fan-out/no-op pairs in a row")
     parser.add_argument("--redis-db", type=int, default=8)
-    parser.add_argument(
-        "--smtp-connections",
-        type=int,
-        default=None,
-        help="ALERT_SMTP_CONNECTIONS for the workers (0: Django's backend, no session pool)",
-    )
+    add_smtp_connections_option(parser)
     args = parser.parse_args()
     args.orgs = args.orgs or int(500 * args.scale)
     deliveries = args.orgs * args.contacts

@@ -103,12 +103,7 @@ def main() -> None:
     # Flushed: by default the Redis database of this worktree's REDIS_URL, else 9.
     own = os.environ.get("REDIS_URL", "").rsplit("/", 1)[-1]
     parser.add_argument("--redis-db", type=int, default=int(own) if own.isdigit() else 9)
-    parser.add_argument(
-        "--smtp-connections",
-        type=int,
-        default=None,
-        help="ALERT_SMTP_CONNECTIONS for the workers (0: Django's backend, no session pool)",
-    )
+    fanout.add_smtp_connections_option(parser)
     args = parser.parse_args()
 
     sink = AlertSink()

@@ -46,6 +46,7 @@ from bench.fanout import (  # noqa: E402 - the repository root must be on the pa
     _queue_drained,
     _start_workers,
     _wait,
+    add_smtp_connections_option,
     log,
     stop,
 )
@@ -248,12 +249,7 @@ def main() -> None:
     parser.add_argument("--window", type=float, default=0.0, help="digest window, seconds")
     parser.add_argument("--timeout", type=float, default=300.0, help="for the digests")
     parser.add_argument("--redis-db", type=int, default=11)
-    parser.add_argument(
-        "--smtp-connections",
-        type=int,
-        default=None,
-        help="ALERT_SMTP_CONNECTIONS for the workers (0: Django's backend, no session pool)",
-    )
+    add_smtp_connections_option(parser)
     args = parser.parse_args()
     n = max(1, int(20_000 * args.scale))
 
