@@ -17,6 +17,10 @@ logger = logging.getLogger(__name__)
 # Pages a user may reach while the second factor is still missing or unverified.
 _TWO_FACTOR_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/")
 
+# The token this middleware read for the request, kept on it so that the API's
+# authentication (bcpweb.api_auth) does not read the same token and its user again.
+READ_ON_REQUEST = "_bcpweb_api_token"
+
 
 def _json_403(message: str) -> JsonResponse:
     return JsonResponse({"detail": message, "message": message}, status=403)
@@ -39,7 +43,7 @@ class TwoFactorMiddleware:
         authorization = request.headers.get("Authorization", "")
         if authorization.startswith("Token "):
             try:
-                refusal = _token_refusal(authorization.removeprefix("Token ").strip())
+                refusal = _token_refusal(request, authorization.removeprefix("Token ").strip())
             except (OperationalError, InterfaceError) as error:
                 logger.error("database unavailable: %s", error)
                 return database_unavailable_response(request)
@@ -75,14 +79,19 @@ class TwoFactorMiddleware:
         return None
 
 
-def _token_refusal(key: str) -> str | None:
+def _token_refusal(request, key: str) -> str | None:
     from rest_framework.authtoken.models import Token
 
     from organizations import two_factor
 
     # An unknown key is left to the API's own 401; only genuine tokens can be refused.
     token = Token.objects.select_related("user").filter(key=key).first()
-    return two_factor.api_token_refusal(token) if token is not None else None
+    if token is None:
+        return None
+    refusal = two_factor.api_token_refusal(token)
+    if refusal is None:
+        setattr(request, READ_ON_REQUEST, token)
+    return refusal
 
 
 # Views that take a POST but write nothing to the database, so they work at the second site.

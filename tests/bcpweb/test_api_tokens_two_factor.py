@@ -108,3 +108,37 @@ def test_the_admin_refuses_an_account_without_a_token(client, login, admin_user,
 def test_with_two_factor_relaxed_for_a_demo_hq_tokens_work(api_client, hq_user):
     _with_token(api_client, hq_user)
     assert api_client.get(URL).status_code == 200
+
+
+def _token_reads(api_client) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        status = api_client.get(URL).status_code
+    return status, sum('FROM "authtoken_token"' in q["sql"] for q in ctx.captured_queries)
+
+
+@override_settings(API_TOKENS_FOR_TWO_FACTOR_ROLES=True)
+def test_an_api_call_reads_its_token_once(api_client, hq_user, admin_user, reporter_a):
+    # The two-factor middleware reads the token; the API's authentication takes it from
+    # the request instead of reading it (and its user's groups) a second time.
+    _with_token(api_client, hq_user)
+    two_factor.api_token_exempt(actor=admin_user, user=hq_user, reason="wall screen")
+    assert _token_reads(api_client) == (200, 1)
+    _with_token(api_client, reporter_a)
+    assert _token_reads(api_client) == (200, 1)
+
+
+def test_a_token_of_a_deactivated_account_is_refused_with_a_401(api_client, reporter_a):
+    _with_token(api_client, reporter_a)
+    reporter_a.is_active = False
+    reporter_a.save(update_fields=["is_active"])
+    response = api_client.get(URL)
+    assert response.status_code == 401
+    assert response.json()["detail"]
+
+
+def test_an_unknown_token_is_refused_with_a_401(api_client):
+    api_client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert api_client.get(URL).status_code == 401
