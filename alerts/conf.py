@@ -6,7 +6,7 @@ from common.tunables import tunable
 
 _DEFAULTS: dict[str, tuple[type, object]] = {
     # Messages per worker task: one SMTP connection sends the whole batch.
-    "ALERT_BATCH_SIZE": (int, 100),
+    "ALERT_BATCH_SIZE": (int, 200),
     # SMTP sessions one batch sends over at once (one message per session per round);
     # 0 sends one message at a time through Django's SMTP backend, without the pool.
     "ALERT_SMTP_CONNECTIONS": (int, 8),

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.bulk import insert_rows
+from common.gc_pause import cycle_collector_paused
 from common.text import strip_control_characters
 from organizations import permissions
 from organizations.models import Organization
@@ -54,6 +55,8 @@ def _check(*, subject_ja: str, body_ja: str, deadline, organizations: list) -> N
         raise ValidationError(errors)
 
 
+# Outside the transaction, so that the commit and the first publishes are covered too.
+@cycle_collector_paused()
 @transaction.atomic
 def alert_send(
     *,

@@ -1,7 +1,7 @@
 import logging
 import os
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bcpweb.settings.local")
 
@@ -41,3 +41,20 @@ class SecondSiteTask(Task):
 app = Celery("bcpweb", task_cls=SecondSiteTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.worker_init.connect
+def _warm_up(**_kwargs) -> None:
+    """Before the worker takes tasks (and, with the prefork pool, before it forks its
+    children, which inherit it): what the first batch of an alert would otherwise load."""
+    import django
+
+    django.setup()  # no-op when Celery's Django fixup has already done it
+    from alerts.channels.email_render import warm
+
+    try:
+        warm()
+    except Exception:  # noqa: BLE001 - a worker that cannot warm up still sends, only later
+        logger.warning(
+            "warming up the worker failed; its first alert loads what it needs", exc_info=True
+        )

@@ -107,8 +107,10 @@ def _environment(args, smtp_port: int, db_name: str | None = None) -> dict[str, 
         "BCPWEB_VAR_DIR": str(var),
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
-        "ALERT_BATCH_SIZE": str(getattr(args, "batch", 100)),
     }
+    # Unset, the portal's own batch size (alerts/conf.py) is what is measured.
+    if getattr(args, "batch", None) is not None:
+        env["ALERT_BATCH_SIZE"] = str(args.batch)
     if getattr(args, "smtp_connections", None) is not None:
         env["ALERT_SMTP_CONNECTIONS"] = str(args.smtp_connections)
     os.environ.update(env)
@@ -318,7 +320,7 @@ def main() -> None:
     parser.add_argument("--orgs", type=int, default=None)
     parser.add_argument("--contacts", type=int, default=10)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--batch", type=int, default=None, help="messages per task (conf's)")
     parser.add_argument("--runs", type=int, default=5, help="fan-out/no-op pairs in a row")
     parser.add_argument("--redis-db", type=int, default=8)
     add_smtp_connections_option(parser)
