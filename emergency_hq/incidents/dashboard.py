@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Alert
 from alerts.selectors import alert_ack_counts
+from common.gc_pause import cycle_collector_paused
 from organizations import permissions
 from organizations.models import Organization as OrganizationModel
 from organizations.models import OrganizationFunction, SegmentParticipation
@@ -238,6 +239,9 @@ def _tally(statuses: dict[int, dict[str, str]], ids) -> dict[str, int]:
     return counts
 
 
+# Thousands of short-lived tuples and sets per call: the cycle collector's passes over the
+# whole process landed inside it (at 5,000 organizations p95 was nearly twice p50).
+@cycle_collector_paused()
 def situation(*, user, incident: Incident) -> Situation:
     """The HQ's one screen in a fixed number of queries, whatever the number of organizations.
 
