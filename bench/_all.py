@@ -143,6 +143,17 @@ def _run(script: str, args: list[str], timeout: float) -> tuple[dict | None, str
     return (_last_json(out) if proc.returncode == 0 else None), out
 
 
+def _cpu_reference_s() -> float:
+    """Seconds for a fixed pure-Python loop: the same code's figures differ between machines
+    (one machine took three times another's for the same commit), so each table says how
+    fast this one ran plain Python at the time."""
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(5_000_000):
+        total += i
+    return time.perf_counter() - t0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=float, default=600.0, help="seconds for everything")
@@ -150,6 +161,7 @@ def main() -> int:
     args = parser.parse_args()
     only = {n for n in args.only.split(",") if n}
     started = time.monotonic()
+    cpu_before = _cpu_reference_s()
     table = []
     for script, label, size, step_args, keys, expected in STEPS:
         if only and script not in only:
@@ -173,6 +185,10 @@ def main() -> int:
     print(f"{'benchmark':<13} {'size':<7} {'load':>5} {'s':>5}  figures  [sizes]")
     for script, label, size, figures, load, took in table:
         print(f"{script:<13} {label:<7} {load:>5.2f} {took:>5.0f}  {figures}  [{size}]")
+    print(
+        f"cpu reference (5,000,000 pure-Python additions): {cpu_before:.2f} s at the start, "
+        f"{_cpu_reference_s():.2f} s at the end"
+    )
     print(f"total {time.monotonic() - started:.0f} s of {args.budget:.0f} s", flush=True)
     return 0
 
